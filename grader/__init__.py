@@ -1,0 +1,2 @@
+"""The autograder."""
+__version__ = "0.1.0"
