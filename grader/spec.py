@@ -72,7 +72,7 @@ class FunctionSpec:
     reference: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: load_assignment caches it
 class AssignmentSpec:
     """One assignment: its graded functions and where its data lives."""
 
@@ -142,7 +142,9 @@ def load_all(root: Path = ASSIGNMENTS_DIR) -> tuple[AssignmentSpec, ...]:
 
 def assignment_module(spec: AssignmentSpec, module: str) -> ModuleType:
     """Import ``cases``, ``mistakes`` or ``properties`` of an assignment folder (trusted code)."""
-    return _import_file(spec.folder / f"{module}.py", f"assignments.{spec.name}.{module}")
+    if spec.folder.parent == ASSIGNMENTS_DIR:
+        return importlib.import_module(f"assignments.{spec.name}.{module}")
+    return _import_file(spec.folder / f"{module}.py", f"_assignment_bank.{spec.name}.{module}")
 
 
 def resolve(target: str) -> Any:

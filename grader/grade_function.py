@@ -1,0 +1,78 @@
+"""Grade one function of one submission: run its cases, decide, diagnose, score."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from grader import messages
+from grader.catalogue import Mistake
+from grader.diagnose import diagnose
+from grader.evaluate import CaseOutcome, PropertyCheck, SessionLike, evaluate_case
+from grader.model import Counterexample, FunctionResult
+from grader.shrink import smallest_failure
+from grader.suite import FunctionSuite
+
+#: total wall-clock time one function may take over all its cases
+FUNCTION_BUDGET_S = 60.0
+
+
+def grade_function(
+    session: SessionLike,
+    suite: FunctionSuite,
+    mistakes: Sequence[Mistake] = (),
+    properties: PropertyCheck | None = None,
+) -> FunctionResult:
+    """Run every case; full points when all pass, else zero with the reason and evidence."""
+    spec = suite.spec
+    started = time.monotonic()
+    outcomes: list[CaseOutcome] = []
+    for item in suite.expected:
+        outcome = evaluate_case(session, suite, item, properties)
+        outcomes.append(outcome)
+        if outcome.errored:
+            break  # an error (exception, timeout, limit) is shown as it happened
+        if time.monotonic() - started > FUNCTION_BUDGET_S:
+            break
+    failing = [o for o in outcomes if not o.passed]
+    duration = time.monotonic() - started
+    output = next((o.record.output for o in outcomes if o.record.output), "")
+    checks = tuple(sorted({o.how for o in outcomes}))
+    base = {
+        "name": spec.name, "max_score": spec.points, "cases_run": len(outcomes),
+        "cases_passed": len(outcomes) - len(failing), "duration_s": round(duration, 4),
+        "output": output, "checks": checks,
+    }
+    if not failing and len(outcomes) == len(suite.expected):
+        return FunctionResult(score=spec.points, status="passed",
+                              message=messages.passed_message(outcomes), **base)
+    if not failing:
+        return FunctionResult(score=0.0, status="error", message=(
+            f"`{spec.name}` is too slow: its {len(outcomes)} cases took more than"
+            f" {FUNCTION_BUDGET_S:.0f} s in total."), **base)
+    errored = next((o for o in failing if o.errored), None)
+    if errored is not None:
+        return FunctionResult(
+            score=0.0, status="error", message=messages.error_message(spec.name, errored),
+            counterexample=_counterexample(errored), traceback=errored.record.traceback, **base,
+        )
+    found = diagnose(suite, mistakes, failing)
+    shown = smallest_failure(session, suite, failing, properties)
+    return FunctionResult(
+        score=0.0,
+        status="failed",
+        diagnoses=tuple(m.id for m in found),
+        message=messages.failed_message(spec.name, failing, len(outcomes), shown, found),
+        counterexample=_counterexample(shown),
+        **base,
+    )
+
+
+def _counterexample(outcome: CaseOutcome) -> Counterexample:
+    return Counterexample(
+        inputs=dict(outcome.case.args),
+        expected=dict(outcome.expected),
+        got=dict(outcome.got or {}),
+        mismatches=outcome.mismatches,
+        label=outcome.case.label,
+    )

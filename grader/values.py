@@ -1,0 +1,142 @@
+"""Plain-data helpers shared by the stages: deep copies, sizes, JSON-ready forms, display strings."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+#: arrays with more elements than this are summarised, not listed, in JSON and reports
+MAX_LISTED_ELEMENTS = 400
+
+
+def deep_copy(value: Any) -> Any:
+    """A copy that shares no mutable state with ``value`` (arrays included)."""
+    return copy.deepcopy(value)
+
+
+def size_of(value: Any) -> int:
+    """Total number of scalar elements in a nested value (how "big" a case is)."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, Mapping):
+        return sum(size_of(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(size_of(v) for v in value) + 1
+    return 1
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Exact structural and bitwise equality (NaN equal to NaN), for mutation checks."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(identical(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - exotic __eq__ means "not identical"
+        return False
+
+
+def to_jsonable(value: Any) -> Any:
+    """JSON-ready form: arrays become nested lists (or a summary when large), with shapes kept.
+
+    Small arrays: ``{"shape": [2, 3], "dtype": "float64", "data": [[...], [...]]}``;
+    large ones: the same keys but ``"summary"`` (min, max, mean, std) and ``"head"`` instead of
+    ``"data"``. Non-finite floats become the strings ``"nan"``, ``"inf"``, ``"-inf"``.
+    """
+    if isinstance(value, np.ndarray):
+        out: dict[str, Any] = {"shape": list(value.shape), "dtype": str(value.dtype)}
+        if value.dtype.kind not in "biuf":
+            out["data"] = repr(value)[:200]
+        elif value.size <= MAX_LISTED_ELEMENTS:
+            out["data"] = _finite(value.tolist())
+        else:
+            flat = value.astype(np.float64).ravel()
+            out["summary"] = _finite(
+                {"min": float(np.min(flat)), "max": float(np.max(flat)),
+                 "mean": float(np.mean(flat)), "std": float(np.std(flat))}
+            )
+            out["head"] = _finite(flat[:8].tolist())
+        return out
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return _finite(value)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    return repr(value)[:200]
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """A one-line display string for a scalar or small value."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        text = f"{value:.8g}"
+    elif isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=20, max_line_width=10_000)
+        text = " ".join(text.split())
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def type_name(value: Any) -> str:
+    """A readable type name: ``ndarray float64 (3, 2)``, ``dict``, ``float``."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    return type(value).__name__
+
+
+def fingerprint(value: Any) -> str:
+    """A content hash of a nested value (arrays by dtype, shape and bytes)."""
+    import hashlib
+
+    digest = hashlib.sha1()
+
+    def feed(v: Any) -> None:
+        if isinstance(v, np.ndarray):
+            digest.update(f"a{v.dtype.str}{v.shape}".encode())
+            digest.update(np.ascontiguousarray(v).tobytes())
+        elif isinstance(v, Mapping):
+            digest.update(b"{")
+            for k in v:
+                digest.update(repr(k).encode())
+                feed(v[k])
+            digest.update(b"}")
+        elif isinstance(v, list | tuple):
+            digest.update(b"[" if isinstance(v, list) else b"(")
+            for item in v:
+                feed(item)
+            digest.update(b"]")
+        else:
+            digest.update(repr(v).encode())
+
+    feed(value)
+    return digest.hexdigest()
