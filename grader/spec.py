@@ -159,11 +159,15 @@ def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, 
     name = _require(path, merged, "name")
     reference = merged.get("reference", f"reference:{name}")
     try:
-        params = tuple(inspect.signature(resolve(reference)).parameters)
+        signature = inspect.signature(resolve(reference))
     except (ImportError, AttributeError) as exc:
         raise SpecError(f"{path}: function {name!r}: reference {reference!r} not found") from exc
+    # keyword-only parameters are the reference's helper hooks, not part of the graded signature
+    params = tuple(
+        p.name for p in signature.parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    )
     stand_ins = tuple(merged.get("stand_ins", ()))
-    params = tuple(p for p in params if p not in stand_ins)  # keyword-only helper hooks
     returns = tuple(merged.get("returns", ("result",)))
     kind = merged.get("kind", "deterministic")
     if kind not in ("deterministic", "stochastic"):

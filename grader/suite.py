@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
+from grader.casebank import generated_cases
 from grader.errors import SpecError
 from grader.model import Case
 from grader.normalise import normalise
@@ -63,15 +64,14 @@ def build_suites(assignment: AssignmentSpec) -> Mapping[str, FunctionSuite]:
     cases_module = assignment_module(assignment, "cases")
     edge_cases: Mapping[str, tuple[Case, ...]] = getattr(cases_module, "EDGE_CASES", {})
     worlds = getattr(cases_module, "WORLDS", {})
+    generated = generated_cases(assignment)
     suites = {}
-    for index, fspec in enumerate(assignment.functions):
+    for fspec in assignment.functions:
         factory = getattr(cases_module, fspec.strategy, None)
         if factory is None:
             raise SpecError(f"{assignment.folder}/cases.py: no strategy {fspec.strategy!r}")
         strategy = factory()
-        cases = tuple(edge_cases.get(fspec.name, ())) + draw_cases(
-            strategy, fspec.cases, seed=assignment.case_seed * 1000 + index
-        )
+        cases = tuple(edge_cases.get(fspec.name, ())) + generated[fspec.name]
         reference = resolve(fspec.reference)
         suite = FunctionSuite(fspec, (), strategy, reference, worlds)
         expected = tuple(Expected(case, suite.run(reference, case)) for case in cases)
