@@ -25,7 +25,7 @@ from grader.extract import ExtractedFile, extract_file, submission_files
 from grader.grade_function import grade_function
 from grader.model import AssignmentResult, FunctionResult, SubmissionResult
 from grader.recognise import recognise
-from grader.sandbox import Limits, Sandbox
+from grader.sandbox import Limits, Sandbox, UnitOutcome
 from grader.spec import AssignmentSpec, load_all, load_assignment
 from grader.suite import build_suites
 
@@ -201,7 +201,7 @@ def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox
     notes = [f"{s.where}: {s.reason}" for s in file.skipped if s.functions]
     results: list[FunctionResult] = []
     with sandbox.session(file.units) as session:
-        notes += [f"{u.message}" for u in session.units if not u.ok]
+        notes += [_unit_note(u) for u in session.units if not u.ok]
         for fspec in spec.functions:
             name = fspec.name
             if not session.defined(name):
@@ -222,6 +222,11 @@ def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox
         source=file.path,
         notes=tuple(notes),
     )
+
+
+def _unit_note(unit: UnitOutcome) -> str:
+    names = ", ".join(unit.names)
+    return f"`{names}` not available ({unit.message}); only functions that use it are affected"
 
 
 def _all_missing(spec: AssignmentSpec, notes: tuple[str, ...]) -> AssignmentResult:
