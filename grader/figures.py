@@ -21,10 +21,13 @@ Figures (one key each):
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -42,7 +45,7 @@ BUDGET_S = 0.3
 CALL_TIMEOUT_S = 0.5
 
 BOWL_START = (-7.0, 2.0)
-BOWL_STEPS = 60
+BOWL_STEPS = 50
 #: (function, label, hyperparameters); the learning rates show each method's typical path
 OPTIMIZERS = (
     ("update_parameters_with_gd", "gradient descent", {"learning_rate": 0.9}),
@@ -101,6 +104,16 @@ class _Student:
         self.defined = defined
         self.budget = budget
 
+    def share(self, parts: int) -> _Budget:
+        """Swap in a budget of ``1/parts`` of what is left (so a slow first series cannot starve
+        the later ones); returns the previous budget for :meth:`restore`."""
+        previous = self.budget
+        self.budget = _Budget(max(previous.left(), 0.0) / max(parts, 1))
+        return previous
+
+    def restore(self, previous: _Budget) -> None:
+        self.budget = previous
+
     def has(self, name: str) -> bool:
         try:
             return name in self.spec.function_names and bool(self.defined(name))
@@ -114,17 +127,22 @@ class _Student:
         if left <= 0:
             raise _Omit("not drawn: the time allowed for pictures ran out")
         spec = self.spec.function(name)
-        record = self.session.call(
-            name, args, inject=spec.helpers, stand_ins=spec.stand_ins,
-            on_stand_in=on_stand_in, seed=seed, timeout_s=min(CALL_TIMEOUT_S, max(left, 0.05)),
-        )
+        try:
+            record = self.session.call(
+                name, args, inject=spec.helpers, stand_ins=spec.stand_ins,
+                on_stand_in=on_stand_in, seed=seed,
+                timeout_s=min(CALL_TIMEOUT_S, max(left, 0.05)),
+            )
+        except Exception as exc:  # noqa: BLE001 - e.g. a returned value that cannot be sent back
+            raise _Omit(f"your `{name}` could not be called again: {_short(exc)}") from None
         if record.outcome != "returned":
             what = getattr(record, "message", "") or record.outcome
             raise _Omit(f"your `{name}` {_short(what)}")
         after = dict(zip(spec.params, getattr(record, "args_after", ()) or (), strict=False))
         result = normalise(spec, record.value, after)
         if result.problem is not None:
-            raise _Omit(f"your `{name}` returned an unexpected value: {_short(result.problem.summary)}")
+            why = _short(result.problem.summary)
+            raise _Omit(f"your `{name}` returned an unexpected value: {why}")
         return result.outputs
 
 
@@ -139,13 +157,16 @@ def reference_outputs(spec: FunctionSpec, args: tuple, **hooks: Any) -> Mapping[
 
 def _optimization(student: _Student) -> dict[str, Any]:
     series, notes = [], []
-    for name, label, hyper in OPTIMIZERS:
-        spec = student.spec.function(name)
-        ref = _trajectory(name, hyper, lambda args, s=spec: reference_outputs(s, args))
+    for index, (name, label, hyper) in enumerate(OPTIMIZERS):
         entry: dict[str, Any] = {"function": name, "label": label, "hyper": dict(hyper),
-                                 "reference": ref[0], "yours": None}
+                                 "reference": copy.deepcopy(_reference_trajectory(name)),
+                                 "yours": None}
         if student.has(name):
-            yours, note = _trajectory(name, hyper, lambda args, n=name: student.call(n, args))
+            overall = student.share(len(OPTIMIZERS) - index)
+            try:
+                yours, note = _trajectory(name, hyper, partial(student.call, name))
+            finally:
+                student.restore(overall)
             entry["yours"] = yours
             if note:
                 notes.append(f"{label}: {note}")
@@ -156,6 +177,14 @@ def _optimization(student: _Student) -> dict[str, Any]:
         "bowl": "x^2/20 + y^2", "start": list(BOWL_START), "steps": BOWL_STEPS,
         "series": series, "notes": notes,
     }}
+
+
+@cache
+def _reference_trajectory(name: str) -> dict[str, Any] | None:
+    """The reference's path: the same for every student, computed once per process."""
+    spec = load_assignment("optimization").function(name)
+    hyper = next(h for n, _, h in OPTIMIZERS if n == name)
+    return _trajectory(name, hyper, lambda args: reference_outputs(spec, args))[0]
 
 
 def _logistic_data() -> tuple[np.ndarray, np.ndarray]:
@@ -201,7 +230,7 @@ def _trajectory(name: str, hyper: Mapping[str, float],
             s = out.get("s", s) if isinstance(out.get("s", s), Mapping) else s
         except _Omit as exc:
             if t == 1 or "time allowed" not in str(exc):
-                return None, f"{exc} (at step {t}), so its path is not drawn"
+                return None, f"{_why(name, exc)} (at step {t}), so its path is not drawn"
             note = f"stopped after {t - 1} steps: the time allowed for pictures ran out"
             break
         x, y = params["W1"][0]
@@ -243,26 +272,36 @@ def _checked_params(value: Any, before: Mapping[str, np.ndarray]) -> dict[str, n
 
 def _initialization(student: _Student) -> dict[str, Any]:
     dims = [INIT_UNITS] * (INIT_LAYERS + 1)
-    X = np.random.default_rng(3).standard_normal((INIT_UNITS, INIT_EXAMPLES))
-    networks, notes = [], []
-    for name in INITIALIZERS:
-        spec = student.spec.function(name)
-        entry: dict[str, Any] = {"function": name, "yours": None,
-                                 "reference": _activation_stats(
-                                     reference_outputs(spec, (list(dims),))["parameters"], X)}
+    yours: dict[str, dict[str, np.ndarray]] = {}
+    notes = []
+    for name in INITIALIZERS:  # the student's calls first, so the budget is spent on them
         if student.has(name):
             try:
                 out = student.call(name, (list(dims),))
-                entry["yours"] = _activation_stats(_checked_layers(out.get("parameters"), dims), X)
+                yours[name] = _checked_layers(out.get("parameters"), dims)
             except _Omit as exc:
-                notes.append(f"{exc}, so its activations are not drawn")
-        networks.append(entry)
-    if not any(n["yours"] for n in networks) and not notes:
+                notes.append(f"{_why(name, exc)}, so its activations are not drawn")
+    if not yours and not notes:
         return {}
+    networks = [{"function": name, "reference": _reference_activations(name),
+                 "yours": _activation_stats(yours[name]) if name in yours else None}
+                for name in INITIALIZERS]
     return {"init_activations": {
         "layers": INIT_LAYERS, "units": INIT_UNITS, "examples": INIT_EXAMPLES,
         "log_edges": list(LOG_EDGES), "networks": networks, "notes": notes,
     }}
+
+
+@cache
+def _reference_stats(name: str) -> dict[str, Any]:
+    spec = load_assignment("initialization").function(name)
+    dims = [INIT_UNITS] * (INIT_LAYERS + 1)
+    return _activation_stats(reference_outputs(spec, (dims,))["parameters"])
+
+
+def _reference_activations(name: str) -> dict[str, Any]:
+    """The reference's statistics: the same for every student, computed once per process."""
+    return copy.deepcopy(_reference_stats(name))
 
 
 def _checked_layers(value: Any, dims: list[int]) -> dict[str, np.ndarray]:
@@ -278,21 +317,30 @@ def _checked_layers(value: Any, dims: list[int]) -> dict[str, np.ndarray]:
     return out
 
 
-def _activation_stats(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[str, Any]:
-    """Per layer, for ReLU and tanh: std of the activations and the log10|a| histogram."""
+@cache
+def _init_inputs() -> np.ndarray:
+    return np.random.default_rng(3).standard_normal((INIT_UNITS, INIT_EXAMPLES))
+
+
+def _activation_stats(params: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Per layer, for ReLU and tanh: std of the activations and the log10|a| histogram
+    (as shares of all activations; exact zeros are counted apart in ``zero``)."""
     out: dict[str, Any] = {}
+    low, width, bins = LOG_EDGES[0], LOG_EDGES[1] - LOG_EDGES[0], len(LOG_EDGES) - 1
     for act_name, act in (("relu", lambda z: np.maximum(z, 0.0)), ("tanh", np.tanh)):
-        A, stds, hists, zeros = X, [], [], []
+        A, stds, hists, zeros = _init_inputs(), [], [], []
         with np.errstate(all="ignore"):
             for l in range(1, INIT_LAYERS + 1):
-                A = act(params[f"W{l}"] @ A + params[f"b{l}"])
+                # einsum, not @: a multithreaded BLAS thrashes on a busy grading machine
+                A = act(np.einsum("ij,jk->ik", params[f"W{l}"], A) + params[f"b{l}"])
                 A = np.nan_to_num(A, nan=0.0, posinf=1e300, neginf=-1e300)
-                stds.append(float(np.std(A)) if np.isfinite(np.std(A)) else 1e300)
-                nonzero = np.abs(A[A != 0])
-                counts, _ = np.histogram(np.clip(np.log10(nonzero), LOG_EDGES[0], LOG_EDGES[-1]),
-                                         bins=LOG_EDGES)
+                std = float(np.std(A))
+                stds.append(std if math.isfinite(std) else 1e300)
+                magnitude = np.abs(A[A != 0])
+                index = np.clip(((np.log10(magnitude) - low) // width).astype(int), 0, bins - 1)
+                counts = np.bincount(index, minlength=bins)
                 hists.append([round(float(c) / A.size, 5) for c in counts])
-                zeros.append(round(1.0 - nonzero.size / A.size, 5))
+                zeros.append(round(1.0 - magnitude.size / A.size, 5))
         out[act_name] = {"std": stds, "hist": hists, "zero": zeros}
     return out
 
@@ -313,18 +361,16 @@ def _regularization(student: _Student) -> dict[str, Any]:
     name = "forward_propagation_with_dropout"
     if not student.has(name):
         return {}
-    spec = student.spec.function(name)
     X, params = _dropout_problem()
     before = np.maximum(params["W1"] @ X + params["b1"], 0.0)
-    ref = [_dropout_stats(reference_outputs(spec, (X, params, p))["cache"], before)
-           for p in KEEP_PROBS]
-    yours: list[tuple[float, float]] | None = []
+    ref = _reference_dropout()
+    yours: list[tuple[float, float]] | None = None
     note = ""
     try:
-        for p in KEEP_PROBS:
-            yours.append(_dropout_stats(student.call(name, (X, params, p)).get("cache"), before))
+        yours = [_dropout_stats(student.call(name, (X, params, p)).get("cache"), before)
+                 for p in KEEP_PROBS]
     except _Omit as exc:
-        yours, note = None, f"{exc}, so only the reference is drawn"
+        note = f"{_why(name, exc)}, so only the reference is drawn"
     return {"dropout_scaling": {
         "keep_prob": list(KEEP_PROBS),
         "reference": {"kept": [r[0] for r in ref], "scale": [r[1] for r in ref]},
@@ -332,6 +378,15 @@ def _regularization(student: _Student) -> dict[str, Any]:
                                              "scale": [y[1] for y in yours]},
         "notes": [note] if note else [],
     }}
+
+
+@cache
+def _reference_dropout() -> tuple[tuple[float, float], ...]:
+    spec = load_assignment("regularization").function("forward_propagation_with_dropout")
+    X, params = _dropout_problem()
+    before = np.maximum(params["W1"] @ X + params["b1"], 0.0)
+    return tuple(_dropout_stats(reference_outputs(spec, (X, params, p))["cache"], before)
+                 for p in KEEP_PROBS)
 
 
 def _dropout_stats(cache: Any, before: np.ndarray) -> tuple[float, float]:
@@ -371,22 +426,27 @@ def _gradient_checking(student: _Student) -> dict[str, Any]:
     if not student.has(name):
         return {}
     spec = student.spec.function(name)
-    cases, notes = [], []
+    cases: list[dict[str, Any]] = []
+    reasons: Counter[str] = Counter()
     for wrong in (False, True):
         for x, theta in CHECK_POINTS:
             answer = _answer(wrong)
             ref = reference_outputs(
                 spec, (x, theta),
                 forward_propagation=lambda x_, t_, a=answer: a("forward_propagation", (x_, t_), {}),
-                backward_propagation=lambda x_, t_, a=answer: a("backward_propagation", (x_, t_), {}),
+                backward_propagation=lambda x_, t_, a=answer: a(
+                    "backward_propagation", (x_, t_), {}),
             )["difference"]
             yours = None
             try:
                 yours = _difference(student.call(name, (x, theta), on_stand_in=answer))
             except _Omit as exc:
-                notes.append(f"x = {x:g}, theta = {theta:g}: {exc}")
+                reasons[_why(name, exc)] += 1
             cases.append({"x": x, "theta": theta, "gradient": "wrong" if wrong else "correct",
                           "yours": yours, "reference": float(ref)})
+    total = len(cases)
+    notes = [f"{why} (in {count} of {total} checks), so those bars are missing"
+             for why, count in reasons.items()]
     return {"gradient_check": {
         "threshold": float(reference.GRADIENT_CHECK_THRESHOLD), "wrong_factor": WRONG_FACTOR,
         "cases": cases, "notes": notes,
@@ -414,6 +474,12 @@ class _kept_global_rng:
 
     def __exit__(self, *exc: object) -> None:
         np.random.set_state(self.state)
+
+
+def _why(name: str, exc: _Omit) -> str:
+    """The omission reason as a sentence about the student's function."""
+    text = str(exc)
+    return text if text.startswith(("your ", "not drawn")) else f"your `{name}` {text}"
 
 
 def _short(text: Any, limit: int = 160) -> str:

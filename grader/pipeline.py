@@ -22,6 +22,7 @@ from grader import __version__, messages
 from grader.catalogue_index import mistakes_by_function, property_check
 from grader.errors import SubmissionError, UsageError
 from grader.extract import ExtractedFile, extract_file, submission_files
+from grader.figures import compute_figures
 from grader.grade_function import grade_function
 from grader.model import AssignmentResult, FunctionResult, SubmissionResult
 from grader.recognise import recognise
@@ -213,6 +214,8 @@ def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox
                                                   message=messages.missing_message(name)))
                 continue
             results.append(grade_function(session, suites[name], mistakes[name], property_check(spec, name)))
+        runnable = {r.name for r in results if r.status in ("passed", "failed")}
+        figures = compute_figures(session, spec.name, lambda n: n in runnable and session.defined(n))
     return AssignmentResult(
         assignment=spec.name,
         title=spec.title,
@@ -221,6 +224,7 @@ def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox
         functions=tuple(results),
         source=file.path,
         notes=tuple(notes),
+        figures=figures,
     )
 
 

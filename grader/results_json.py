@@ -53,6 +53,7 @@ def _assignment(result: AssignmentResult) -> dict[str, Any]:
         "source": result.source,
         "notes": list(result.notes),
         "functions": [_function(f) for f in result.functions],
+        "figures": to_jsonable(result.figures),
     }
 
 
