@@ -30,6 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", metavar="DIR", help="class mode: write per-student reports and exports here")
     parser.add_argument("--layout", choices=("auto", "student", "class"), default="auto",
                         help="is a folder one student's submission or a class? (default: auto)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="class mode: grade N students at once (default: all CPUs)")
+    parser.add_argument("--gradebook", metavar="FILE",
+                        help="class mode: the SQLite gradebook (default: OUT/gradebook.sqlite)")
+    parser.add_argument("--force", action="store_true",
+                        help="class mode: grade every student again, even unchanged ones")
+    parser.add_argument("--gradescope", metavar="FILE",
+                        help="write Gradescope's results.json for one submission")
     parser.add_argument("--fail-under", type=float, metavar="SCORE",
                         help="exit with status 3 when a submission scores below SCORE (a CI gate)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -70,32 +78,60 @@ def _grade(args: argparse.Namespace) -> int:
     for raw in args.paths:
         if not Path(raw).exists():
             raise UsageError(f"no such file or folder: {raw}")
+    if args.gradescope and len(args.paths) > 1:
+        raise UsageError("--gradescope takes exactly one submission")
+    if args.out and len(args.paths) > 1:
+        raise UsageError("--out takes exactly one class folder")
     console = Console(stderr=False, quiet=args.quiet)
     started = time.monotonic()
     results: list[SubmissionResult] = []
     as_class = len(args.paths) > 1
-    with pipeline.Sandbox(pipeline.Limits()) as sandbox:
-        for raw in args.paths:
-            path = Path(raw)
-            is_class = args.layout == "class" or (args.layout == "auto" and pipeline.is_class_folder(path))
-            if is_class:
-                as_class = True
-                batch = pipeline.grade_class(path, assignment=args.assignment, sandbox=sandbox,
-                                             on_result=lambda r: print_submission(r, console))
-                results.extend(batch)
-            else:
+    singles = []
+    for raw in args.paths:
+        path = Path(raw)
+        if args.layout == "class" or (args.layout == "auto" and pipeline.is_class_folder(path)):
+            as_class = True
+            results.extend(_grade_class(path, args))
+        else:
+            singles.append(path)
+    if singles:
+        with pipeline.Sandbox(pipeline.Limits()) as sandbox:
+            for path in singles:
                 result = pipeline.grade_submission(path, assignment=args.assignment, sandbox=sandbox)
                 results.append(result)
                 print_submission(result, console, report=args.html)
-    if as_class:
+    if as_class and not args.out:
         print_class_summary(results, console, time.monotonic() - started)
     if args.json:
         write_json(args.json, results, as_class=as_class)
-    if args.html:
+    if args.html and not as_class:
         _write_html(args.html, results)
+    if args.gradescope:
+        from grader.exports.gradescope import write_results
+
+        write_results(args.gradescope, results[0])
     if args.fail_under is not None and any(r.score < args.fail_under for r in results):
         return ExitCode.BELOW_THRESHOLD
     return ExitCode.OK
+
+
+def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult, ...]:
+    """A class folder: graded in parallel by :func:`grader.batch.grade_batch`; without
+    ``--out`` the per-student files go to a temporary folder that is removed afterwards."""
+    import tempfile
+
+    from grader.batch import grade_batch
+
+    progress = None if args.quiet else "auto"
+    if args.out:
+        summary = grade_batch(path, args.out, assignment=args.assignment, jobs=args.jobs,
+                              gradebook_path=args.gradebook, force=args.force, progress=progress)
+        return summary.results
+    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
+        summary = grade_batch(path, scratch, assignment=args.assignment, jobs=args.jobs,
+                              gradebook_path=args.gradebook, force=True, reports=False,
+                              progress=progress)
+    return summary.results
 
 
 def _write_html(target: str, results: Sequence[SubmissionResult]) -> None:

@@ -139,8 +139,8 @@ def _grade(path: Path, specs: Sequence[AssignmentSpec], *, forced: bool, sandbox
             continue
         results.append(grade_assignment(spec, file, sandbox))
     error = None
-    if not plan:
-        error = notes[-1] if notes else "nothing to grade"
+    if not extracted or not plan:
+        error = "; ".join(notes) if notes else "nothing to grade"
     score = sum(r.score for r in results)
     max_score = sum(r.max_score for r in results)
     return SubmissionResult(

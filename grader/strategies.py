@@ -52,7 +52,7 @@ class StrategyArgumentError(ValueError):
     ``InvalidArgument``); the message names the argument and the accepted range."""
 
 
-# --- argument validation --------------------------------------------------------------------
+# --- argument validation ----------------------------------------------------------------------
 
 
 def _check_int(name: str, value: object, *, minimum: int) -> int:
@@ -115,7 +115,7 @@ def _log_uniform(low: float, high: float) -> st.SearchStrategy[float]:
     return _bounded_floats(math.log10(low), math.log10(high)).map(to_value)
 
 
-# --- sizes ----------------------------------------------------------------------------------
+# --- sizes ------------------------------------------------------------------------------------
 
 
 def example_counts(*, min_value: int = 1, max_value: int = 8) -> st.SearchStrategy[int]:
@@ -152,7 +152,7 @@ def seeds() -> st.SearchStrategy[int]:
     return st.integers(0, MAX_SEED)
 
 
-# --- arrays ---------------------------------------------------------------------------------
+# --- arrays -----------------------------------------------------------------------------------
 
 
 def matrices(
@@ -244,15 +244,15 @@ def _ordered_dicts(
     return st.fixed_dictionaries(dict(parts)).map(lambda d: {key: d[key] for key in order})
 
 
-def _shapes_of(parameters: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:
+def _shapes_of(parameters: Mapping[str, np.ndarray]) -> dict[str, tuple[int, int]]:
     if not isinstance(parameters, Mapping) or not parameters:
         raise StrategyArgumentError(f"parameters must be a non-empty dict, got {parameters!r}")
-    shapes = {}
+    shapes: dict[str, tuple[int, int]] = {}
     for key, value in parameters.items():
         shape = np.shape(value)
         if len(shape) != 2 or min(shape) < 1:
             raise StrategyArgumentError(f"parameters[{key!r}] must be a 2-D array, got {shape}")
-        shapes[str(key)] = shape
+        shapes[str(key)] = (int(shape[0]), int(shape[1]))
     return shapes
 
 
@@ -292,7 +292,7 @@ def moments_like(
     return _arrays_like(parameters, 0.0 if nonnegative else -bound, bound)
 
 
-# --- hyperparameters ------------------------------------------------------------------------
+# --- hyperparameters --------------------------------------------------------------------------
 
 
 def keep_probs(
@@ -325,7 +325,8 @@ def lambdas(
     if high == 0.0:
         return st.just(0.0)
     positive = _log_uniform(min(max(low, floor), high), high)
-    return st.one_of(st.just(0.0), positive) if low == 0.0 else positive
+    # the positive branch first: Hypothesis favours the first branch of one_of
+    return st.one_of(positive, st.just(0.0)) if low == 0.0 else positive
 
 
 def learning_rates(

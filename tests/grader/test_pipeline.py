@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 
+from pathlib import Path
+
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, SUBMISSIONS
 
 from grader.cli import main
 from grader.pipeline import grade_submission
 from grader.results_json import submission_dict
 from grader.spec import available_assignments
 
+ROOT = Path(__file__).resolve().parents[2]
+SUBMISSIONS = ROOT / "tests" / "fixtures" / "submissions"
+ASSIGNMENTS = ROOT / "assignments"
 NAMES = available_assignments()
 
 

@@ -1,0 +1,338 @@
+"""The gradient_checking bank: cases, worlds and the mistake catalogue keep their promises.
+
+* every graded function has a strategy and edge cases whose arguments follow its signature;
+* every world answers exactly the function's stand-ins and the reference is finite on every case;
+* every mutant differs from the reference on the grader's own cases (edge cases + the first
+  ``spec.cases`` drawn with the grader's seed), so the cases can expose it;
+* every structural check fires on its mistake and on nothing else we know of, and never on
+  the reference or on correct variants written differently.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assignments.gradient_checking import cases as bank_cases
+from assignments.gradient_checking.mistakes import MISTAKES
+from course_helpers.gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+from grader.catalogue import Mistake
+from grader.model import Case
+from grader.mutant_submissions import mutant_source
+from grader.normalise import compare_outputs
+from grader.spec import load_assignment, resolve
+from grader.suite import Expected, FunctionSuite, draw_cases
+from reference import relative_difference
+
+SPEC = load_assignment("gradient_checking")
+
+
+def grader_suites(assignment) -> dict[str, FunctionSuite]:
+    """The grader's cases for every function: edge cases, then ``spec.cases`` drawn with the
+    grader's seed, each with the reference's normalised output (as ``grader.suite`` builds them)."""
+    suites = {}
+    for index, fspec in enumerate(assignment.functions):
+        strategy = getattr(bank_cases, fspec.strategy)()
+        drawn = draw_cases(strategy, fspec.cases, seed=assignment.case_seed * 1000 + index)
+        cases = tuple(bank_cases.EDGE_CASES.get(fspec.name, ())) + drawn
+        reference = resolve(fspec.reference)
+        bare = FunctionSuite(fspec, (), strategy, reference, bank_cases.WORLDS)
+        expected = tuple(Expected(case, bare.run(reference, case)) for case in cases)
+        suites[fspec.name] = FunctionSuite(fspec, expected, strategy, reference, bank_cases.WORLDS)
+    return suites
+
+
+SUITES = grader_suites(SPEC)
+
+
+def cases_of(function: str) -> tuple[Case, ...]:
+    return tuple(item.case for item in SUITES[function].expected)
+
+
+def observe(impl: Callable[..., Any], suite: FunctionSuite, case: Case):
+    """Run ``impl`` on ``case`` with recording stand-ins, as the grader's parent would."""
+    calls: list[tuple[str, tuple]] = []
+
+    def recorder(name: str, helper: Callable[..., Any]) -> Callable[..., Any]:
+        def answer(*args: Any) -> Any:
+            calls.append((name, copy.deepcopy(args)))
+            return helper(*args)
+        return answer
+
+    world = {name: recorder(name, helper) for name, helper in suite.world(case).items()}
+    args = copy.deepcopy(dict(case.args))
+    value = impl(*args.values(), **world)
+    output = {suite.spec.returns[0]: value}
+    return output, {"stand_in_calls": tuple(calls), "args_after": args}
+
+
+# --- correct checks written differently (must never be diagnosed) ---------------------------
+
+
+def restoring_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False, *,
+                      forward_propagation_n):
+    """Correct: perturbs one shared vector in place and restores it after each entry."""
+    theta, _ = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients)
+    approx = np.zeros_like(theta)
+    for i in range(theta.shape[0]):
+        theta[i] += epsilon
+        J_plus, _ = forward_propagation_n(X, Y, vector_to_dictionary(theta))
+        theta[i] -= 2 * epsilon
+        J_minus, _ = forward_propagation_n(X, Y, vector_to_dictionary(theta))
+        theta[i] += epsilon
+        approx[i] = (J_plus - J_minus) / (2 * epsilon)
+    return relative_difference(grad, approx)
+
+
+def minus_first_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False, *,
+                        forward_propagation_n):
+    """Correct: evaluates J(theta) once for a printout, then every minus point, then plus."""
+    theta, _ = dictionary_to_vector(parameters)
+    forward_propagation_n(X, Y, parameters)
+    n = theta.shape[0]
+    J = {}
+    for sign in (-1, 1):
+        for i in range(n):
+            point = theta.copy()
+            point[i] += sign * epsilon
+            J[sign, i] = forward_propagation_n(X, Y, vector_to_dictionary(point))[0]
+    approx = np.array([[(J[1, i] - J[-1, i]) / (2 * epsilon)] for i in range(n)])
+    return relative_difference(gradients_to_vector(gradients), approx)
+
+
+def chatty_check(x, theta, epsilon=1e-7, print_msg=False, *, forward_propagation,
+                 backward_propagation):
+    """Correct: also evaluates J(theta) (to print it), minus point first."""
+    forward_propagation(x, theta)
+    J_minus = forward_propagation(x, theta - epsilon)
+    J_plus = forward_propagation(x, theta + epsilon)
+    approx = (J_plus - J_minus) / (2 * epsilon)
+    return relative_difference(backward_propagation(x, theta), approx)
+
+
+# --- the same mistakes written the other way (recognised only by structure) -----------------
+
+
+def drifting_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False, *,
+                     forward_propagation_n):
+    """gradcheck-mutates-theta, drift form: thetaplus aliases the vector, thetaminus copies."""
+    parameters_values, _ = dictionary_to_vector(parameters)
+    n = parameters_values.shape[0]
+    approx = np.zeros((n, 1))
+    for i in range(n):
+        thetaplus = parameters_values
+        thetaplus[i] = thetaplus[i] + epsilon
+        J_plus, _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaplus))
+        thetaminus = np.copy(parameters_values)
+        thetaminus[i] = thetaminus[i] - epsilon
+        J_minus, _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaminus))
+        approx[i] = (J_plus - J_minus) / (2 * epsilon)
+    return relative_difference(gradients_to_vector(gradients), approx)
+
+
+def backward_one_sided_check(x, theta, epsilon=1e-7, print_msg=False, *, forward_propagation,
+                             backward_propagation):
+    """gradcheck-one-sided, backward form: (J(theta) - J(theta - eps)) / eps."""
+    approx = (forward_propagation(x, theta) - forward_propagation(x, theta - epsilon)) / epsilon
+    return relative_difference(backward_propagation(x, theta), approx)
+
+
+CORRECT_VARIANTS = {
+    "gradient_check": {"chatty": chatty_check},
+    "gradient_check_n": {"restoring": restoring_check_n, "minus-first": minus_first_check_n},
+}
+#: Implementations that show a structural mistake: mutants plus the hand-written forms above.
+#: For each structural mistake id, the implementations on which it must fire.
+STRUCTURAL_EVIDENCE = {
+    "gradcheck-one-sided": ("gradcheck-one-sided", "backward-one-sided"),
+    "gradcheck-wrong-epsilon": ("gradcheck-wrong-epsilon",),
+    "gradcheck-n-one-sided": ("gradcheck-n-one-sided",),
+    "gradcheck-n-wrong-epsilon": ("gradcheck-n-wrong-epsilon",),
+    "gradcheck-mutates-theta": ("drifting",),
+    "gradcheck-perturbs-all-at-once": ("gradcheck-perturbs-all-at-once",),
+}
+EXTRA_FORMS = {
+    "gradient_check": {"backward-one-sided": backward_one_sided_check},
+    "gradient_check_n": {"drifting": drifting_check_n},
+}
+
+
+def implementations(function: str) -> dict[str, Callable[..., Any]]:
+    """Every known mistaken implementation of ``function`` by name."""
+    found = {m.id: m.mutant for m in MISTAKES if m.function == function and m.mutant}
+    return {**found, **EXTRA_FORMS.get(function, {})}
+
+
+# --- the bank's shape -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", SPEC.function_names)
+def test_every_function_has_a_strategy_and_edge_cases(function):
+    fspec = SPEC.function(function)
+    assert callable(getattr(bank_cases, fspec.strategy)), f"cases.py lacks {fspec.strategy}"
+    assert bank_cases.EDGE_CASES.get(function), f"no EDGE_CASES for {function}"
+    for case in cases_of(function):
+        names = tuple(case.args)
+        assert names == fspec.params[: len(names)], f"{case.label}: args {names}"
+        if fspec.stand_ins:
+            assert set(bank_cases.WORLDS[case.world]) == set(fspec.stand_ins), case.world
+        else:
+            assert case.world == "", case.label
+
+
+@pytest.mark.parametrize("function", SPEC.function_names)
+def test_reference_is_finite_on_every_case(function):
+    for item in SUITES[function].expected:
+        for name, value in item.outputs.items():
+            assert np.all(np.isfinite(np.asarray(value, dtype=float))), (item.case.label, name)
+
+
+def test_worlds_give_the_verdicts_they_promise():
+    """Correct gradients pass the course threshold at epsilon = 1e-7; wrong ones fail it."""
+    for function in ("gradient_check", "gradient_check_n"):
+        for item in SUITES[function].expected:
+            case, difference = item.case, item.outputs["difference"]
+            wrong = case.world == "wrong-gradient" or "planted" in case.label
+            if wrong and case.world != "course-net":
+                assert difference > 1e-2, (case.label, difference)
+            elif not wrong and case.args["epsilon"] <= 1e-6:
+                assert difference < 2e-7, (case.label, difference)
+
+
+def test_generated_cases_cover_every_world_and_a_wide_epsilon_range():
+    for function in ("gradient_check", "gradient_check_n"):
+        drawn = [c for c in cases_of(function) if c.label.startswith("generated")]
+        expected_worlds = {name for name, hooks in bank_cases.WORLDS.items()
+                           if set(hooks) == set(SPEC.function(function).stand_ins)}
+        assert {c.world for c in drawn} == expected_worlds
+        steps = [c.args["epsilon"] for c in drawn]
+        assert min(steps) < 1e-5 and max(steps) > 1e-3, steps
+
+
+def test_catalogue_is_well_formed():
+    ids = [m.id for m in MISTAKES]
+    assert len(ids) == len(set(ids)), "duplicate mistake ids"
+    required = {
+        "gradcheck-one-sided", "gradcheck-wrong-divisor", "gradcheck-not-normalized",
+        "gradcheck-squared-norms", "gradcheck-mutates-theta",
+    }
+    assert required <= set(ids)
+    for mistake in MISTAKES:
+        assert mistake.function in SPEC.function_names, mistake.id
+        assert mistake.title and "\n" not in mistake.title, mistake.id
+        sentences = mistake.explanation.count(". ") + 1
+        assert 2 <= sentences <= 5, (mistake.id, sentences)
+
+
+@pytest.mark.parametrize("mistake", [m for m in MISTAKES if m.mutant], ids=lambda m: m.id)
+def test_mutant_has_the_reference_signature(mistake: Mistake):
+    reference = SUITES[mistake.function].reference
+    ref_params = inspect.signature(reference).parameters
+    mut_params = inspect.signature(mistake.mutant).parameters
+    assert list(mut_params) == list(ref_params)
+    for name, param in ref_params.items():
+        assert mut_params[name].kind == param.kind, name
+        if name not in SPEC.function(mistake.function).stand_ins:
+            assert mut_params[name].default == param.default, name
+
+
+def _containers(value: Any) -> list[int]:
+    """ids of the arrays and dicts inside ``value`` (objects a function could modify)."""
+    if isinstance(value, np.ndarray):
+        return [id(value)]
+    if isinstance(value, dict):
+        return [id(value)] + [i for v in value.values() for i in _containers(v)]
+    if isinstance(value, list | tuple):
+        return [i for v in value for i in _containers(v)]
+    return []
+
+
+@pytest.mark.parametrize("function", SPEC.function_names)
+def test_no_case_passes_one_object_as_two_arguments(function):
+    """A function that updates ``v`` in place must not see ``s`` change with it."""
+    for case in cases_of(function):
+        found = [i for value in case.args.values() for i in _containers(value)]
+        assert len(found) == len(set(found)), case.label
+
+
+@pytest.mark.parametrize("mistake", [m for m in MISTAKES if m.mutant], ids=lambda m: m.id)
+def test_mutant_can_be_written_as_a_submission(mistake: Mistake):
+    source = mutant_source(SPEC, mistake)
+    compile(source, f"{mistake.id}.py", "exec")
+
+
+# --- the cases expose every mutant ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("mistake", [m for m in MISTAKES if m.mutant], ids=lambda m: m.id)
+def test_cases_expose_every_mutant(mistake: Mistake):
+    suite = SUITES[mistake.function]
+    exposing = [
+        item.case.label
+        for item in suite.expected
+        if compare_outputs(item.outputs, suite.run(mistake.mutant, item.case),
+                           rtol=suite.spec.rtol, atol=suite.spec.atol)
+    ]
+    assert exposing, f"no case tells {mistake.id} from the reference"
+
+
+@pytest.mark.parametrize("function", ["gradient_check", "gradient_check_n"])
+def test_correct_variants_agree_with_the_reference(function):
+    suite = SUITES[function]
+    for name, impl in CORRECT_VARIANTS[function].items():
+        for item in suite.expected:
+            got = suite.run(impl, item.case)
+            assert not compare_outputs(item.outputs, got, rtol=suite.spec.rtol,
+                                       atol=suite.spec.atol), (name, item.case.label)
+
+
+# --- structural checks ----------------------------------------------------------------------
+
+STRUCTURAL = [m for m in MISTAKES if m.structural]
+
+
+def test_every_structural_check_has_evidence_listed():
+    assert {m.id for m in STRUCTURAL} == set(STRUCTURAL_EVIDENCE)
+
+
+@pytest.mark.parametrize("mistake", STRUCTURAL, ids=lambda m: m.id)
+def test_structural_check_fires_on_its_mistake_only(mistake: Mistake):
+    suite = SUITES[mistake.function]
+    fired: dict[str, int] = {}
+    for name, impl in implementations(mistake.function).items():
+        for item in suite.expected:
+            output, observation = observe(impl, suite, item.case)
+            if mistake.structural(item.case.args, output, observation):
+                fired[name] = fired.get(name, 0) + 1
+    expected = set(STRUCTURAL_EVIDENCE[mistake.id])
+    assert set(fired) == expected, f"{mistake.id} fired on {fired}, expected {expected}"
+
+
+@pytest.mark.parametrize("mistake", STRUCTURAL, ids=lambda m: m.id)
+def test_structural_check_never_fires_on_a_correct_check(mistake: Mistake):
+    suite = SUITES[mistake.function]
+    correct = {"reference": suite.reference, **CORRECT_VARIANTS[mistake.function]}
+    for name, impl in correct.items():
+        for item in suite.expected:
+            output, observation = observe(impl, suite, item.case)
+            assert not mistake.structural(item.case.args, output, observation), (
+                name, item.case.label)
+
+
+def test_structural_checks_ignore_unreadable_calls():
+    case = bank_cases.EDGE_CASES["gradient_check_n"][0]
+    observation: Mapping[str, Any] = {
+        "stand_in_calls": (("forward_propagation_n", ()),
+                           ("forward_propagation_n", (1, 2, "not a dict")),
+                           ("something_else", (1,))),
+        "args_after": {},
+    }
+    for mistake in STRUCTURAL:
+        if mistake.function == "gradient_check_n":
+            assert not mistake.structural(case.args, {"difference": 0.5}, observation)

@@ -1,0 +1,77 @@
+"""A fake grading engine for the batch tests: real extraction, fake scores, scripted failures.
+
+The batch runs it in its worker processes (``engine="batch_fake_engine:FakeEngine"``). A
+submission's text decides what happens: ``CRASH`` kills the worker, ``HANG`` sleeps for an hour,
+``RAISE`` raises, ``SLEEP=<seconds>`` waits first. Otherwise each of :data:`FUNCTIONS` scores
+its point when the submission defines it and it does not contain ``WRONG``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from grader.errors import SubmissionError
+from grader.extract import extract_file, submission_files
+from grader.model import AssignmentResult, FunctionResult, SubmissionResult
+
+FUNCTIONS = ("forward", "backward", "update")
+ASSIGNMENT = "fake"
+
+
+class FakeEngine:
+    @staticmethod
+    def spec_digests(assignment: str | None) -> dict[str, str]:
+        return {ASSIGNMENT: "fake-digest"}
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+
+    def grade(self, task) -> SubmissionResult:
+        path = Path(task.path)
+        files = submission_files(path)
+        text = b"".join(f.read_bytes() for f in files).decode("utf-8", "replace")
+        _act(text)
+        defined: set[str] = set()
+        problems = []
+        for file in files:
+            try:
+                defined |= set(extract_file(file).functions)
+            except SubmissionError as exc:
+                problems.append(f"{file.name}: {exc}")
+        if not files:
+            problems.append(f"no .py or .ipynb file found in {path}")
+        functions = tuple(
+            FunctionResult(name, 1.0 if name in defined and "WRONG" not in text else 0.0, 1.0,
+                           ("passed" if "WRONG" not in text else "failed") if name in defined
+                           else "missing", message="" if name in defined else "not defined")
+            for name in FUNCTIONS)
+        graded = bool(defined)
+        assignments = (AssignmentResult(ASSIGNMENT, "Fake", sum(f.score for f in functions),
+                                        3.0, functions, source=str(path)),) if graded else ()
+        return SubmissionResult(
+            submission=str(path), score=sum(a.score for a in assignments),
+            max_score=sum(a.max_score for a in assignments), assignments=assignments,
+            student=task.student,
+            error=None if graded else (problems[-1] if problems else "nothing to grade"),
+            notes=tuple(problems), grader_version="fake",
+            graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            extra={"worker_pid": self.pid})
+
+    def close(self) -> None:
+        pass
+
+
+def _act(text: str) -> None:
+    if match := re.search(r"SLEEP=([0-9.]+)", text):
+        time.sleep(float(match.group(1)))
+    if "CRASH" in text:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if "HANG" in text:
+        time.sleep(3600)
+    if "RAISE" in text:
+        raise RuntimeError("scripted failure")
