@@ -1,0 +1,90 @@
+"""The intermediate process between the zygote and a child.
+
+It unshares the namespaces (as root: pid, network and IPC; otherwise a user namespace with
+them), so that the child it forks is pid 1 of a fresh pid namespace: killing the child kills
+everything the child started. It reports the child's pid and the namespace layers, waits for
+the child, kills what the child left behind (without a pid namespace, as its subreaper), and
+reports the child's exit status and CPU time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from typing import Any
+
+from . import launch, layers
+
+
+def run(assign: int, report: int, config: dict[str, Any], world: dict[str, Any]) -> None:
+    """Runs in the intermediate process; never returns."""
+    zygote = os.getppid()
+    layers.close_fds_except({assign, report})
+    layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != zygote:
+        os._exit(0)
+    layers.prctl(layers.PR_SET_CHILD_SUBREAPER, 1)
+    active = namespaces(set(config.get("disable", ())))
+    child = os.fork()
+    if child == 0:
+        launch.run(assign, active, config, world)
+        os._exit(0)
+    os.close(assign)
+    os.write(report, json.dumps({"pid": child, "layers": active}).encode() + b"\n")
+    os.waitid(os.P_PID, child, os.WEXITED | os.WNOWAIT)  # a zombie still owns its group id
+    try:
+        os.killpg(child, signal.SIGKILL)
+    except OSError:
+        pass
+    _, status, usage = os.wait4(child, 0)
+    if "pidns" not in active:  # with one, the kernel already killed everything the child left
+        kill_leftovers()
+    result = {"status": status, "cpu": usage.ru_utime + usage.ru_stime, "maxrss": usage.ru_maxrss}
+    try:
+        os.write(report, json.dumps(result).encode() + b"\n")
+    except OSError:
+        pass
+    os._exit(0)
+
+
+def namespaces(disable: set[str]) -> list[str]:
+    """Unshare what is allowed and possible; returns the namespace layers now in force."""
+    flags = {"pidns": layers.CLONE_NEWPID, "netns": layers.CLONE_NEWNET,
+             "ipcns": layers.CLONE_NEWIPC}
+    wanted = [name for name in flags if name not in disable]
+    if os.geteuid() != 0:
+        if "userns" in disable:
+            return []
+        uid, gid = os.getuid(), os.getgid()
+        mask = layers.CLONE_NEWUSER | sum(flags[name] for name in wanted)
+        if layers.unshare(mask) and layers.write_id_maps(uid, gid):
+            return ["userns", *wanted]
+        return []
+    return [name for name in wanted if layers.unshare(flags[name])]
+
+
+def kill_leftovers() -> None:
+    """Without a pid namespace, descendants may outlive the child: we are their subreaper, so
+    they become our children; kill them until none is left."""
+    me = str(os.getpid())
+    while True:
+        try:
+            entries = [e for e in os.listdir("/proc") if e.isdigit()]
+        except OSError:
+            entries = []
+        for entry in entries:
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = stat.read().rpartition(")")[2].split()[1]
+            except (OSError, IndexError):
+                continue
+            if parent == me:
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                except OSError:
+                    pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return

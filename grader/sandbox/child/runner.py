@@ -1,0 +1,361 @@
+"""The sandbox child's main loop: execute a student's units, then answer calls.
+
+Talks to the parent over file descriptor 3 with ``wire`` frames. Parent -> child:
+``{"op": "load", "units": [...]}``, ``{"op": "call", ...}``, ``{"op": "stand_in_result", ...}``,
+``{"op": "close"}``. Child -> parent: ``{"ev": "unit"}`` per unit, ``{"ev": "ready"}``,
+``{"ev": "stand_in"}``, ``{"ev": "result"}``, ``{"ev": "dying"}`` (right before os._exit/abort),
+``{"ev": "bad-request"}``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import linecache
+import marshal
+import os
+import posix
+import random
+import socket
+import sys
+import threading
+import time
+import traceback
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import guard, wire
+from .capture import Output, OutputFlood, TextWriter
+
+_STUDENT = "<student:"
+_MAX_FRAMES = 20
+
+
+class Unit:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.index = int(spec["i"])
+        self.kind = str(spec["kind"])
+        self.names = tuple(spec["names"])
+        self.label = str(spec["filename"])
+        self.first_line = max(int(spec["first_line"]), 1)
+        self.filename = f"{_STUDENT}{self.index}>"
+        padded = "\n" * (self.first_line - 1) + str(spec["source"])
+        lines = padded.splitlines(keepends=True)
+        linecache.cache[self.filename] = (len(padded), None, lines, self.filename)
+        self.code: Any = None
+
+
+class Runner:
+    def __init__(self, sock: socket.socket, settings: dict[str, Any]) -> None:
+        self.sock = sock
+        self.stream = wire.Stream(sock.recv)
+        self.settings = settings
+        self.units: dict[str, Unit] = {}
+        self.output = Output(settings["output_bytes"], settings["output_stop_bytes"])
+        self.violations = guard.Violations()
+        self.module = types.ModuleType("__main__")
+        self.namespace = self.module.__dict__
+        self.send_lock = threading.Lock()
+        self.pid = os.getpid()
+        self.real_exit: Callable[[int], Any] = os._exit
+        self.watched: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    # --- framing -------------------------------------------------------------------------
+    def send(self, header: dict[str, Any], encoder: wire.Encoder | None = None) -> None:
+        frame = wire.pack(header, encoder)
+        with self.send_lock:
+            self.sock.sendall(frame)
+
+    def recv(self) -> tuple[dict[str, Any], bytearray]:
+        try:
+            return self.stream.read()
+        except EOFError:
+            self.real_exit(0)  # the parent went away
+            raise
+
+    # --- setup ---------------------------------------------------------------------------
+    def prepare(self, scratch: str, test_modules: frozenset[str], audit: bool) -> None:
+        """Everything that must be in place before the first line of student code."""
+        sys.modules["__main__"] = self.module
+        self.namespace["__builtins__"] = builtins
+        self.stdout, self.stderr = TextWriter(self.output, 1), TextWriter(self.output, 2)
+        sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
+        sys.argv = ["submission"]
+        builtins.exit = builtins.quit = _exit_builtin  # type: ignore[attr-defined]
+        warnings.showwarning = self._show_warning
+        os._exit = posix._exit = self._student_exit  # type: ignore[assignment]
+        os.abort = posix.abort = self._student_abort  # type: ignore[assignment]
+        guard.install_finder(test_modules, self.violations)
+        if audit:
+            guard.install_audit_hook(scratch, self.violations)
+
+    def _student_exit(self, code: int = 0) -> None:
+        self._dying(f"os._exit({code!r})"[:40])
+        self.real_exit(code if isinstance(code, int) else 1)
+
+    def _student_abort(self) -> None:
+        self._dying("os.abort()")
+        self.real_exit(134)
+
+    def _dying(self, how: str) -> None:
+        if os.getpid() != self.pid:
+            return
+        try:
+            self.send({"ev": "dying", "how": how})
+        except BaseException:
+            pass
+
+    def _show_warning(self, message: Any, category: type, filename: str, lineno: int,
+                      file: Any = None, line: Any = None) -> None:
+        unit = self.units.get(filename)
+        where = f"{unit.label}, line {lineno}: " if unit else ""
+        sys.stderr.write(f"{where}{category.__name__}: {message}\n")
+
+    # --- loading -------------------------------------------------------------------------
+    def load(self, specs: list[dict[str, Any]], code: bytearray) -> None:
+        timeline = self.settings["timeline"]
+        timeline.append(("load received", time.perf_counter()))
+        self.output.begin()
+        for spec in specs:
+            unit = Unit(spec)
+            self.units[unit.filename] = unit
+            offset, size = spec["code"]
+            unit.code = marshal.loads(code[offset:offset + size])
+            self.send({"ev": "unit", "i": unit.index, **self._run_unit(unit)})
+        text, dropped = self.output.finish()
+        callables = [name for name, value in self.namespace.items()
+                     if callable(value) and not isinstance(value, guard.Missing)
+                     and not name.startswith("__")]
+        self._snapshot()
+        timeline.append(("units executed", time.perf_counter()))
+        self.send({"ev": "ready", "callables": callables, "layers": self.settings["layers"],
+                   "output": text, "dropped": dropped, "timeline": timeline})
+
+    def _run_unit(self, unit: Unit) -> dict[str, Any]:
+        self.violations.take()
+        try:
+            exec(unit.code, self.namespace)
+            error = None
+        except ImportError as exc:
+            error = exc
+            if unit.kind == "import":
+                message = guard.missing_message(exc)
+                for name in unit.names:
+                    if name != "*" and name not in self.namespace:
+                        self.namespace[name] = guard.Missing(message)
+        except SystemExit:
+            return {"ok": False, "exited": "sys.exit", "violation": self._violation()}
+        except BaseException as exc:  # a failing unit never stops the others
+            error = exc
+        result: dict[str, Any] = {"ok": error is None, "violation": self._violation()}
+        if error is not None:
+            result.update(self._describe(error))
+        return result
+
+    def _violation(self) -> list[str] | None:
+        seen = self.violations.take()
+        return list(seen[0]) if seen else None
+
+    # --- calls ---------------------------------------------------------------------------
+    def call(self, header: dict[str, Any], body: bytearray) -> None:
+        name = str(header["fn"])
+        args = wire.decode(header["args"], body)
+        saved: dict[str, Any] = {}
+        try:
+            bindings = self._bindings(header)
+        except LookupError as exc:
+            self.send({"ev": "bad-request", "message": str(exc)})
+            return
+        for key, value in bindings.items():
+            saved[key] = self.namespace.get(key, _ABSENT)
+            self.namespace[key] = value
+        if header.get("seed") is not None:
+            np.random.seed(int(header["seed"]))
+            random.seed(int(header["seed"]))
+        self.namespace.pop("__warningregistry__", None)
+        warnings._filters_mutated()  # type: ignore[attr-defined]  # warnings show every call
+        function = self.namespace.get(name)
+        sys.stdout, sys.stderr = self.stdout, self.stderr  # the student may have replaced them
+        self.output.begin()
+        self.violations.take()
+        outcome, value, error, started = "returned", None, None, time.perf_counter()
+        try:
+            if not callable(function) or isinstance(function, guard.Missing):
+                raise NameError(f"name {name!r} is not defined")
+            value = function(*args)
+        except OutputFlood:
+            outcome = "output-limit"
+        except SystemExit:
+            outcome = "exited"
+        except MemoryError as exc:
+            outcome, error = "memory", exc
+        except BaseException as exc:
+            outcome, error = "raised", exc
+        recycle = self._restore()
+        duration = time.perf_counter() - started
+        self._only_us()
+        for key, old in saved.items():
+            if old is _ABSENT:
+                self.namespace.pop(key, None)
+            else:
+                self.namespace[key] = old
+        self._reply(outcome, value, error, args, duration, recycle)
+
+    def _bindings(self, header: dict[str, Any]) -> dict[str, Any]:
+        bindings: dict[str, Any] = {}
+        for name, target in dict(header.get("inject") or {}).items():
+            module_name, _, attribute = str(target).rpartition(".")
+            module = sys.modules.get(module_name)
+            if module is None or not hasattr(module, attribute):
+                raise LookupError(f"cannot inject {name!r}: {target!r} is not in the sandbox")
+            bindings[str(name)] = getattr(module, attribute)
+        for name in header.get("stand_ins") or ():
+            bindings[str(name)] = self._stub(str(name))
+        return bindings
+
+    def _reply(self, outcome: str, value: Any, error: BaseException | None, args: Any,
+               duration: float, recycle: bool) -> None:
+        seen = self.violations.take()
+        if self.output.flooded:
+            outcome = "output-limit"
+        elif seen:
+            outcome = "violation"
+        reply: dict[str, Any] = {"ev": "result", "outcome": outcome, "duration": duration,
+                                 "violation": list(seen[0]) if seen else None}
+        encoder = wire.Encoder(self.settings["return_bytes"])
+        if outcome == "returned":
+            try:
+                reply["value"] = encoder.encode(value)
+            except MemoryError:
+                reply["outcome"], encoder = "memory", wire.Encoder(self.settings["return_bytes"])
+            except BaseException as exc:
+                reason = str(exc) if isinstance(exc, wire.Unencodable) else wire.describe(value)
+                reply.update(outcome="unsupported-return", reason=reason[:300])
+                encoder = wire.Encoder(self.settings["return_bytes"])
+        if error is not None and outcome in ("raised", "memory", "violation"):
+            reply.update(self._describe(error))
+        reply["args_after"] = [self._encode_arg(encoder, arg) for arg in args]
+        reply["output"], reply["dropped"] = self.output.finish()
+        reply["recycle"] = recycle
+        reply["cpu"] = time.process_time()
+        self.send(reply, encoder)
+
+    @staticmethod
+    def _encode_arg(encoder: wire.Encoder, arg: Any) -> Any:
+        try:
+            return encoder.encode(arg)
+        except BaseException:
+            return {"t": "x", "type": type(arg).__name__[:80]}
+
+    def _only_us(self) -> None:
+        """A process the student's code forked (only possible with layers disabled) must never
+        talk to the parent: it would corrupt the conversation."""
+        if os.getpid() != self.pid:
+            self.real_exit(0)
+
+    # --- stand-ins -----------------------------------------------------------------------
+    def _stub(self, name: str) -> Callable[..., Any]:
+        runner = self
+
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            return runner.forward(name, args, kwargs)
+
+        stand_in.__name__ = stand_in.__qualname__ = name
+        return stand_in
+
+    def forward(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        self._only_us()
+        encoder = wire.Encoder(self.settings["return_bytes"])
+        try:
+            encoded = {"args": encoder.encode(list(args)), "kwargs": encoder.encode(dict(kwargs))}
+        except wire.Unencodable as exc:
+            raise TypeError(f"{name}() cannot be given {exc} in the grader") from None
+        self.send({"ev": "stand_in", "name": name, **encoded}, encoder)
+        header, body = self.recv()
+        if header.get("op") != "stand_in_result":
+            self.real_exit(72)
+        if header.get("ok"):
+            return wire.decode(header.get("value"), body)
+        raise _rebuild(str(header.get("error_type")), str(header.get("error_message")))
+
+    # --- diagnostics ---------------------------------------------------------------------
+    def _describe(self, error: BaseException) -> dict[str, Any]:
+        try:
+            message = str(error)[:2000]
+        except BaseException:
+            message = "<the exception could not be printed>"
+        frames, line, label = [], None, None
+        for frame, lineno in traceback.walk_tb(error.__traceback__):
+            unit = self.units.get(frame.f_code.co_filename)
+            if unit is None:
+                continue
+            source = linecache.getline(unit.filename, lineno).strip()
+            frames.append(f"{unit.label}, line {lineno}, in {frame.f_code.co_name}: {source}")
+            line, label = lineno, unit.label
+        if isinstance(error, SyntaxError) and error.filename in self.units:
+            line, label = error.lineno, self.units[error.filename].label
+            message = str(error.msg)
+        if len(frames) > _MAX_FRAMES:
+            hidden = len(frames) - _MAX_FRAMES
+            frames = [*frames[:5], f"[... {hidden} more frames]", *frames[-(_MAX_FRAMES - 5):]]
+        return {"error_type": type(error).__name__[:100], "error_message": message,
+                "traceback": [f[:500] for f in frames], "line": line, "where": label}
+
+    def _snapshot(self) -> None:
+        """Remember the modules every call (and this runner) relies on."""
+        names = ["builtins", "numpy", "numpy.linalg", "numpy.random", "math", "random", "json",
+                 "json.encoder", "json.decoder", "struct", "os", "time", "warnings", "socket",
+                 *self.settings.get("course_modules", ())]
+        modules = [sys.modules[name] for name in names if name in sys.modules]
+        self.watched = [(vars(module), dict(vars(module))) for module in modules]
+
+    def _restore(self) -> bool:
+        """Undo what the call patched in those modules (so this runner works); True if it
+        patched anything or left threads running: the parent then starts a fresh child before
+        the next call, so one function cannot affect another."""
+        changed = False
+        for current, saved in self.watched:
+            try:
+                same = current == saved  # C-level; identity first, so no __eq__ for most
+            except BaseException:
+                same = False
+            if not same:
+                current.update(saved)
+                changed = True
+        return changed or len(sys._current_frames()) > 1
+
+    # --- main loop -----------------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            header, body = self.recv()
+            op = header.get("op")
+            if op == "call":
+                self.call(header, body)
+            elif op == "load":
+                self.load(list(header["units"]), body)
+            elif op == "close":
+                self.real_exit(0)
+            else:
+                self.real_exit(72)
+
+
+_ABSENT = object()
+
+
+def _exit_builtin(code: Any = None) -> None:
+    raise SystemExit(code)
+
+
+def _rebuild(type_name: str, message: str) -> BaseException:
+    """The exception a stand-in raised in the parent, as an exception of the same builtin type
+    (RuntimeError for anything else)."""
+    kind = getattr(builtins, type_name, None)
+    if isinstance(kind, type) and issubclass(kind, Exception):
+        try:
+            return kind(message)
+        except Exception:
+            pass
+    return RuntimeError(f"{type_name}: {message}")
