@@ -21,7 +21,13 @@ from typing import Any
 
 from grader.model import Case
 from grader.sandbox.child import wire
-from grader.spec import AssignmentSpec, FunctionSpec, assignment_module, available_assignments, load_assignment
+from grader.spec import (
+    AssignmentSpec,
+    FunctionSpec,
+    assignment_module,
+    available_assignments,
+    load_assignment,
+)
 
 log = logging.getLogger(__name__)
 

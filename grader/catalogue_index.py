@@ -18,7 +18,9 @@ def mistakes_by_function(assignment: AssignmentSpec) -> Mapping[str, tuple[Mista
     grouped: dict[str, list[Mistake]] = {f.name: [] for f in assignment.functions}
     for mistake in mistakes:
         if mistake.function not in grouped:
-            raise SpecError(f"{assignment.folder}/mistakes.py: {mistake.id} names unknown function {mistake.function!r}")
+            raise SpecError(
+                f"{assignment.folder}/mistakes.py: {mistake.id} names unknown function {mistake.function!r}"
+            )
         grouped[mistake.function].append(mistake)
     return {name: tuple(items) for name, items in grouped.items()}
 

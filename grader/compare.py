@@ -54,7 +54,9 @@ def _compare_mapping(expected: Mapping, got: Any, *, rtol: float, atol: float, w
     return tuple(out)
 
 
-def _compare_sequence(expected: list | tuple, got: Any, *, rtol: float, atol: float, where: str) -> tuple[Mismatch, ...]:
+def _compare_sequence(
+    expected: list | tuple, got: Any, *, rtol: float, atol: float, where: str
+) -> tuple[Mismatch, ...]:
     label = where or "result"
     if not isinstance(got, list | tuple):
         kind = "a tuple" if isinstance(expected, tuple) else "a list"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from grader import messages
 from grader.catalogue import Mistake
@@ -38,33 +39,27 @@ def grade_function(
     duration = time.monotonic() - started
     output = next((o.record.output for o in outcomes if o.record.output), "")
     checks = tuple(sorted({o.how for o in outcomes}))
-    base = {
-        "name": spec.name, "max_score": spec.points, "cases_run": len(outcomes),
-        "cases_passed": len(outcomes) - len(failing), "duration_s": round(duration, 4),
-        "output": output, "checks": checks,
-    }
+    base = FunctionResult(
+        name=spec.name, score=0.0, max_score=spec.points, status="failed", cases_run=len(outcomes),
+        cases_passed=len(outcomes) - len(failing), duration_s=round(duration, 4), output=output, checks=checks,
+    )
     if not failing and len(outcomes) == len(suite.expected):
-        return FunctionResult(score=spec.points, status="passed",
-                              message=messages.passed_message(outcomes), **base)
+        return replace(base, score=spec.points, status="passed", message=messages.passed_message(outcomes))
     if not failing:
-        return FunctionResult(score=0.0, status="error", message=(
+        return replace(base, status="error", message=(
             f"`{spec.name}` is too slow: its {len(outcomes)} cases took more than"
-            f" {FUNCTION_BUDGET_S:.0f} s in total."), **base)
+            f" {FUNCTION_BUDGET_S:.0f} s in total."))
     errored = next((o for o in failing if o.errored), None)
     if errored is not None:
-        return FunctionResult(
-            score=0.0, status="error", message=messages.error_message(spec.name, errored),
-            counterexample=_counterexample(errored), traceback=errored.record.traceback, **base,
-        )
+        return replace(base, status="error", message=messages.error_message(spec.name, errored),
+                       counterexample=_counterexample(errored), traceback=errored.record.traceback)
     found = diagnose(suite, mistakes, failing)
     shown = smallest_failure(session, suite, failing, properties)
-    return FunctionResult(
-        score=0.0,
-        status="failed",
+    return replace(
+        base,
         diagnoses=tuple(m.id for m in found),
         message=messages.failed_message(spec.name, failing, len(outcomes), shown, found),
         counterexample=_counterexample(shown),
-        **base,
     )
 
 

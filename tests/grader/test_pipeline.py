@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import nbformat
@@ -68,8 +67,10 @@ def test_syntax_error_costs_only_the_functions_in_that_cell(sandbox, tmp_path):
         nbformat.v4.new_code_cell("import numpy as np\n%matplotlib inline"),
         nbformat.v4.new_code_cell("def update_lr(learning_rate0, epoch_num, decay_rate):\n"
                                   "    return learning_rate0 / (1 + decay_rate * epoch_num\n"),
-        nbformat.v4.new_code_cell("def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):\n"
-                                  "    return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))\n"),
+        nbformat.v4.new_code_cell(
+            "def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):\n"
+            "    return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))\n"
+        ),
     ]
     path = tmp_path / "opt.ipynb"
     nbformat.write(nb, path)
