@@ -1,0 +1,72 @@
+"""Promises the project makes about itself, checked on the whole bank."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import reference
+from grader.catalogue_index import all_mistakes, mistakes_by_function, property_check
+from grader.spec import assignment_module, available_assignments, load_assignment, resolve
+
+REQUIRED_IDS = """
+init-he-xavier-scale init-he-wrong-fan init-he-missing-sqrt init-random-wrong-scale
+init-weights-transposed init-bias-not-zero l2-cost-missing-half l2-cost-missing-m l2-cost-uses-l1
+l2-cost-missing-layer l2-grad-wrong-factor l2-grad-on-bias l2-grad-missing-layer dropout-no-rescale
+dropout-wrong-rescale dropout-inverted-mask dropout-mask-not-binary dropout-on-output-layer
+dropout-backward-no-mask dropout-backward-no-rescale dropout-backward-wrong-rescale
+gradcheck-one-sided gradcheck-wrong-divisor gradcheck-not-normalized gradcheck-squared-norms
+gradcheck-mutates-theta gd-sign-error gd-skips-bias minibatch-no-shuffle minibatch-unpaired-shuffle
+minibatch-drops-last momentum-missing-one-minus-beta momentum-update-uses-gradient
+adam-no-bias-correction adam-bias-correction-wrong-step adam-second-moment-not-squared adam-betas-swapped
+adam-update-uses-uncorrected-moments adam-epsilon-inside-sqrt lr-decay-wrong-formula
+lr-schedule-missing-floor
+""".split()
+
+REFERENCE_NAMES = """
+initialize_parameters_zeros initialize_parameters_random initialize_parameters_he initialize_parameters_xavier
+compute_cost_with_regularization backward_propagation_with_regularization forward_propagation_with_dropout
+backward_propagation_with_dropout forward_propagation backward_propagation gradient_check forward_propagation_n
+backward_propagation_n gradient_check_n dictionary_to_vector vector_to_dictionary gradients_to_vector
+update_parameters_with_gd random_mini_batches initialize_velocity update_parameters_with_momentum initialize_adam
+update_parameters_with_adam update_lr schedule_lr_decay sigmoid relu compute_cost
+""".split()
+
+SPECS = [load_assignment(name) for name in available_assignments()]
+FUNCTIONS = [(spec, f) for spec in SPECS for f in spec.functions]
+IDS = [f"{spec.name}.{f.name}" for spec, f in FUNCTIONS]
+
+
+def test_the_four_course_assignments_exist():
+    assert set(available_assignments()) >= {"initialization", "regularization", "gradient_checking", "optimization"}
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_reference_exports_every_course_name(name):
+    assert callable(getattr(reference, name))
+
+
+def test_every_required_mistake_id_is_catalogued():
+    known = {mid for spec in SPECS for mid in all_mistakes(spec)}
+    assert not set(REQUIRED_IDS) - known
+
+
+def test_mistake_ids_are_unique_and_well_formed():
+    ids = [m.id for spec in SPECS for items in mistakes_by_function(spec).values() for m in items]
+    assert len(ids) == len(set(ids))
+    assert all(i == i.lower() and " " not in i for i in ids)
+
+
+@pytest.mark.parametrize(("spec", "function"), FUNCTIONS, ids=IDS)
+def test_every_graded_function_is_complete(spec, function):
+    impl = resolve(function.reference)
+    doc = inspect.getdoc(impl) or ""
+    assert "Notes" in doc, f"{function.reference} must state its equations in a Notes section"
+    assert callable(getattr(assignment_module(spec, "cases"), function.strategy))
+    mistakes = mistakes_by_function(spec)[function.name]
+    assert mistakes, f"{function.name} has no catalogued mistake"
+    for mistake in mistakes:
+        assert mistake.title and len(mistake.explanation) > 40
+    if function.kind == "stochastic":
+        assert property_check(spec, function.name) is not None
