@@ -27,6 +27,7 @@ class Limits:
     cpu_seconds: int = 60  #: RLIMIT_CPU per child (a child near it is replaced between calls)
     output_stop_bytes: int = 16 << 20  #: a call printing more than this is stopped
     file_bytes: int = 64 << 20  #: RLIMIT_FSIZE: largest file written in the scratch directory
+    scratch_bytes: int = 64 << 20  #: size of the scratch directory (a tmpfs when possible)
     open_files: int = 64  #: RLIMIT_NOFILE
     processes: int = 16  #: RLIMIT_NPROC: threads the child's uid may have (it needs one)
 
@@ -41,7 +42,8 @@ class Limits:
     def for_child(self) -> dict[str, int]:
         """The numbers the child applies to itself."""
         return {"memory": self.memory_bytes, "cpu": int(self.cpu_seconds),
-                "file_bytes": self.file_bytes, "open_files": self.open_files,
+                "file_bytes": self.file_bytes, "scratch_bytes": self.scratch_bytes,
+                "open_files": self.open_files,
                 "processes": self.processes, "output_bytes": self.output_bytes,
                 "output_stop_bytes": self.output_stop_bytes, "return_bytes": self.return_bytes}
 

@@ -29,8 +29,8 @@ from grader.sandbox.records import Limits
 CHILD_DIR = Path(__file__).with_name("child")
 #: Layers that may be switched off (to test the others on their own); the process, the deadline,
 #: the rlimits and the uid drop never are.
-OPTIONAL_LAYERS = frozenset({"audit-hook", "seccomp", "landlock", "chroot", "netns", "pidns",
-                             "ipcns", "userns"})
+OPTIONAL_LAYERS = frozenset({"audit-hook", "seccomp", "landlock", "chroot", "tmpfs", "netns",
+                             "pidns", "ipcns", "userns"})
 READY_TIMEOUT_S = 60.0
 UID_BASE, UID_COUNT = 60000, 1000
 UID_LOCKS = Path("/run/dnn-autograder-sandbox")
@@ -47,6 +47,8 @@ class Worker:
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TZ": "UTC",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        if "LD_LIBRARY_PATH" in os.environ:  # this interpreter may need it to find libpython
+            env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
         debug = os.environ.get("GRADER_SANDBOX_DEBUG")
         try:
             self.process = subprocess.Popen(
@@ -60,6 +62,7 @@ class Worker:
         finally:
             theirs.close()
         self.sock = ours
+        self.owner = os.getpid()
         self.started = time.monotonic()
         self.info: dict[str, Any] | None = None
 
@@ -69,12 +72,18 @@ class Worker:
             if not reply.get("ok"):
                 raise SandboxUnavailable(f"the sandbox worker failed to start: "
                                          f"{reply.get('error', 'no reason given')}")
+            if reply.get("version") != list(sys.version_info[:2]):
+                raise SandboxUnavailable(f"the sandbox worker runs Python {reply.get('version')},"
+                                         f" not {sys.version_info[:2]}: check LD_LIBRARY_PATH")
             self.info = reply
             self.ready_s = time.monotonic() - self.started
         return self.info
 
     def request(self, message: dict[str, Any], fds: Sequence[int] = (),
                 timeout: float = 30.0) -> dict[str, Any]:
+        if os.getpid() != self.owner:
+            raise SandboxUnavailable("this Sandbox was created in another process (before a "
+                                     "fork): create one Sandbox per process")
         self.ready()
         try:
             socket.send_fds(self.sock, [json.dumps(message).encode()], list(fds))
@@ -103,6 +112,8 @@ class Worker:
 
     def close(self) -> None:
         self.sock.close()  # the worker sees EOF, kills its children and exits
+        if os.getpid() != self.owner:
+            return  # a forked copy: the worker belongs to the original process
         try:
             self.process.wait(5.0)
         except subprocess.TimeoutExpired:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import select
-import shutil
-import signal
 import socket
 import tempfile
 import time
@@ -21,155 +18,25 @@ from typing import Any
 
 from grader.errors import SandboxUnavailable
 from grader.sandbox import outcomes
+from grader.sandbox.channel import ChildProcess, Gone, Timeout, remove_tree
 from grader.sandbox.child import wire
 from grader.sandbox.records import CallRecord, Limits, UnitOutcome
 
-_MALFORMED = (wire.WireError, KeyError, TypeError, IndexError)
+#: Time the parent spends answering stand-ins is added to a call's deadline, up to this many
+#: times the timeout (a loop of stand-in calls must not keep the parent busy forever).
+STAND_IN_GRACE = 3.0
+#: What reading a hostile child's frames may raise; the child is then killed as misbehaving.
+_MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError)
 _CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
                              "output-limit", "unsupported-return"})
 
 
-class _Timeout(Exception):
-    pass
-
-
-class _Gone(Exception):
-    pass
-
-
-class _Child:
-    """A running child as the parent sees it: a socket, a pid (and pidfd) to kill it with."""
-
-    def __init__(self, sandbox: Any, root: str, reply: dict[str, Any], sock: socket.socket,
-                 max_frame: int) -> None:
-        self.sandbox, self.root, self.sock = sandbox, root, sock
-        self.sid, self.pid = int(reply["sid"]), int(reply["pid"])
-        self.layers: list[str] = []
-        self.callables: frozenset[str] = frozenset()
-        self.recycle = False
-        self.note: str | None = None
-        self.stream = wire.Stream(self._receive, max_frame)
-        self.unsent = b""
-        self.deadline = 0.0
-        self.dead = False
-        try:
-            self.pidfd: int | None = os.pidfd_open(self.pid)
-        except OSError:
-            self.pidfd = None
-        sock.setblocking(False)
-        self.poll = select.poll()
-        self.poll.register(sock, select.POLLIN)
-
-    # --- frames ----------------------------------------------------------------------------
-    def send(self, frame: bytes, deadline: float) -> None:
-        view = memoryview(frame)
-        while view:
-            try:
-                sent = self.sock.send(view)
-            except BlockingIOError:
-                self._wait_for(select.POLLOUT, deadline)
-                continue
-            except OSError as exc:
-                raise _Gone from exc
-            view = view[sent:]
-
-    def read(self, deadline: float) -> tuple[dict[str, Any], bytearray]:
-        """The next frame; ``_Timeout`` at the deadline, ``_Gone`` when the child is gone,
-        ``wire.WireError`` for a malformed frame."""
-        self.deadline = deadline
-        try:
-            header, body = self.stream.read()
-        except EOFError:
-            raise _Gone from None
-        if header.get("ev") == "dying":
-            self.note = outcomes.one_line(header.get("how"), 60)
-            return self.read(deadline)
-        return header, body
-
-    def _receive(self, size: int) -> bytes:
-        while True:
-            try:
-                return self.sock.recv(size)
-            except BlockingIOError:
-                self._wait_for(select.POLLIN, self.deadline)
-            except OSError as exc:
-                raise _Gone from exc
-
-    def leftover_fatal(self) -> str | None:
-        """The child's last words, if it refused to start (readable after it closed)."""
-        try:
-            header, _ = self.read(time.monotonic() + 0.2)
-        except (_Gone, _Timeout, wire.WireError):
-            return None
-        if header.get("ev") != "fatal":
-            return None
-        return outcomes.one_line(header.get("message"))
-
-    def _wait_for(self, event: int, deadline: float) -> None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _Timeout
-        poll = self.poll if event == select.POLLIN else select.poll()
-        if event != select.POLLIN:
-            poll.register(self.sock, event)
-        if not poll.poll(remaining * 1000 + 1):
-            raise _Timeout
-
-    # --- the end ---------------------------------------------------------------------------
-    def kill(self) -> dict[str, Any]:
-        """SIGKILL the child (pid 1 of its namespace, so everything in it dies), collect its
-        status, remove its scratch directory. Idempotent."""
-        if self.dead:
-            return {}
-        self.dead = True
-        try:
-            if self.pidfd is not None:
-                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        info = self.sandbox._wait(self.sid, 5.0)
-        self._release()
-        return info
-
-    def close(self) -> None:
-        """Ask the child to exit; kill it if it does not."""
-        if self.dead:
-            return
-        try:
-            self.send(wire.pack({"op": "close"}), time.monotonic() + 0.5)
-        except (_Gone, _Timeout):
-            pass
-        info = self.sandbox._wait(self.sid, 2.0)
-        if info.get("pending"):
-            self.kill()
-            return
-        self.dead = True
-        self._release()
-
-    def _release(self) -> None:
-        self.sock.close()
-        if self.pidfd is not None:
-            os.close(self.pidfd)
-            self.pidfd = None
-        _remove_tree(self.root)
-
-
-def _remove_tree(path: str) -> None:
-    def retry(function: Any, name: str, _info: Any) -> None:
-        try:
-            os.chmod(os.path.dirname(name), 0o700)
-            os.chmod(name, 0o700)
-            function(name)
-        except OSError:
-            pass
-
-    shutil.rmtree(path, onerror=retry)
-
-
 class Session:
-    """One student's submission in a child of its own. Use as a context manager."""
+    """One student's submission in a child of its own (``Sandbox.session(units)``).
+
+    The units run in order when the session opens; ``units`` says what happened to each (a
+    failing unit never stops the others). Use as a context manager, from one thread at a time.
+    """
 
     def __init__(self, sandbox: Any, units: Sequence[Any]) -> None:
         self._sandbox = sandbox
@@ -179,7 +46,7 @@ class Session:
         self._outcomes: list[UnitOutcome | None] = [None] * len(self._units)
         self._skip: set[int] = set()
         self._code = self._compile()
-        self._child: _Child | None = None
+        self._child: ChildProcess | None = None
         self._callables: frozenset[str] = frozenset()
         self._layers: tuple[str, ...] = ()
         self.load_output = ""
@@ -211,7 +78,19 @@ class Session:
              stand_ins: Sequence[str] = (),
              on_stand_in: Callable[[str, tuple, dict], Any] | None = None,
              seed: int | None = None, timeout_s: float | None = None) -> CallRecord:
-        """Run ``function(*args)`` in the child; see the package docstring."""
+        """Run ``function(*args)`` in the student's namespace and record what happened.
+
+        Before the call: ``np.random.seed(seed)`` (and ``random.seed``) when ``seed`` is given;
+        each ``name -> "module.attr"`` of ``inject`` binds the student's global ``name`` to that
+        course helper; each name of ``stand_ins`` binds a stub that sends its arguments here,
+        where ``on_stand_in(name, args, kwargs)`` answers (its exceptions are raised in the
+        child; its time does not count, up to ``STAND_IN_GRACE`` times the timeout). The
+        globals are restored afterwards. Student failures are data in the ``CallRecord``; a
+        child that died or misbehaved is replaced before the next call. Raises ``ValueError``
+        for a stand-in without a callback or an injection the sandbox does not have,
+        ``TypeError`` for arguments that cannot be sent, ``SandboxUnavailable`` when no child
+        can be started.
+        """
         if stand_ins and on_stand_in is None:
             raise ValueError("stand_ins need an on_stand_in callback")
         timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
@@ -226,12 +105,14 @@ class Session:
         child = self._running()
         started = time.monotonic()
         deadline = started + timeout
+        grace = STAND_IN_GRACE * timeout  # the parent's answers do not count, up to this much
         try:
             child.send(wire.pack(header, encoder), deadline)
             while True:
                 reply, body = child.read(deadline)
                 if reply.get("ev") == "stand_in":
-                    deadline += self._answer(child, reply, body, on_stand_in, deadline)
+                    spent = min(self._answer(child, reply, body, on_stand_in, deadline), grace)
+                    deadline, grace = deadline + spent, grace - spent
                 elif reply.get("ev") == "result":
                     return self._returned(child, reply, body, time.monotonic() - started)
                 elif reply.get("ev") == "bad-request":
@@ -239,10 +120,10 @@ class Session:
                     break
                 else:
                     raise wire.WireError("unexpected frame")
-        except _Timeout:
+        except Timeout:
             child.kill()
             return _failure("timeout", f"timed out after {timeout:g} s", started)
-        except _Gone:
+        except Gone:
             outcome, message = outcomes.death(child.kill(), self._limits, child.note)
             return _failure(outcome, message, started)
         except _MALFORMED:
@@ -289,7 +170,7 @@ class Session:
         return b"".join(chunks)
 
     # --- children --------------------------------------------------------------------------
-    def _running(self) -> _Child:
+    def _running(self) -> ChildProcess:
         if self._closed:
             raise SandboxUnavailable("this session is closed")
         if self._child is not None and (self._child.dead or self._child.recycle):
@@ -300,7 +181,7 @@ class Session:
         assert self._child is not None
         return self._child
 
-    def _spawn(self, first: bytes) -> _Child:
+    def _spawn(self, first: bytes) -> ChildProcess:
         """A new child; ``first`` (the load frame) is written before the worker even forks, so
         the child finds it waiting."""
         root = tempfile.mkdtemp(prefix="dnn-sandbox-")
@@ -320,13 +201,13 @@ class Session:
             reply = self._sandbox._spawn(root, uid, theirs)
         except BaseException:
             ours.close()
-            _remove_tree(root)
+            remove_tree(root)
             raise
         finally:
             theirs.close()
         limits = self._limits
         max_frame = limits.return_bytes + 8 * limits.output_bytes + (4 << 20)
-        child = _Child(self._sandbox, root, reply, ours, max_frame)
+        child = ChildProcess(self._sandbox, root, reply, ours, max_frame)
         child.unsent = first[sent:]
         return child
 
@@ -353,10 +234,10 @@ class Session:
                                                  f"{outcomes.one_line(reply.get('message'))}")
                     else:
                         raise wire.WireError("unexpected frame")
-            except _Timeout:
+            except Timeout:
                 child.kill()
                 why = f"timed out after {self._limits.load_timeout_s:g} s"
-            except _Gone:
+            except Gone:
                 fatal = child.leftover_fatal()
                 info = child.kill()
                 if fatal:
@@ -383,23 +264,24 @@ class Session:
                                                 _unit_message(reply))
         return index
 
-    def _ready(self, child: _Child, reply: dict[str, Any]) -> None:
+    def _ready(self, child: ChildProcess, reply: dict[str, Any]) -> None:
         names = reply.get("callables")
         layers = reply.get("layers")
         if not isinstance(names, list) or not isinstance(layers, list):
             raise wire.WireError("bad ready frame")
         child.callables = frozenset(n for n in names if isinstance(n, str))
         self._callables = child.callables
-        self._layers = tuple(str(x) for x in layers[:1] + ["deadline"] + layers[1:])
+        self._layers = tuple(str(x)[:40] for x in [*layers[:1], "deadline", *layers[1:30]])
         if not self.load_output:
             self.load_output = _output_text(reply)
         timeline = reply.get("timeline")
-        self.timeline = [(str(label), float(at)) for label, at in timeline[:20]
-                         if isinstance(at, int | float)] if isinstance(timeline, list) else []
+        self.timeline = [(str(event[0])[:40], float(event[1])) for event in timeline[:20]
+                         if isinstance(event, list) and len(event) == 2
+                         and isinstance(event[1], int | float)] if isinstance(timeline, list) else []
         self._child = child
 
     # --- calls -----------------------------------------------------------------------------
-    def _answer(self, child: _Child, request: dict[str, Any], body: bytearray,
+    def _answer(self, child: ChildProcess, request: dict[str, Any], body: bytearray,
                 on_stand_in: Callable[[str, tuple, dict], Any] | None, deadline: float) -> float:
         """Answer a stand-in call; returns the time spent (it does not count for the student)."""
         started = time.monotonic()
@@ -408,8 +290,9 @@ class Session:
         kwargs = wire.decode(request.get("kwargs"), body)
         if not isinstance(args, list) or not isinstance(kwargs, dict) or on_stand_in is None:
             raise wire.WireError("bad stand-in request")
-        encoder = wire.Encoder(1 << 62)
+        encoder: wire.Encoder | None = wire.Encoder(1 << 62)
         try:
+            assert encoder is not None
             answer = {"ok": True, "value": encoder.encode(on_stand_in(name, tuple(args), kwargs))}
         except Exception as exc:
             answer = {"ok": False, "error_type": type(exc).__name__,
@@ -419,7 +302,7 @@ class Session:
         child.send(wire.pack({"op": "stand_in_result", **answer}, encoder), deadline + spent)
         return spent
 
-    def _returned(self, child: _Child, reply: dict[str, Any], body: bytearray,
+    def _returned(self, child: ChildProcess, reply: dict[str, Any], body: bytearray,
                   elapsed: float) -> CallRecord:
         outcome = reply.get("outcome")
         if outcome not in _CHILD_OUTCOMES:
@@ -436,14 +319,16 @@ class Session:
             child.recycle = True
         error_type = outcomes.one_line(reply.get("error_type"), 100) or None
         error_message = outcomes.clean(reply.get("error_message")) if error_type else None
-        trace = reply.get("traceback") if isinstance(reply.get("traceback"), list) else []
+        trace = reply.get("traceback")
+        trace = trace if isinstance(trace, list) else []
         duration = reply.get("duration")
         return CallRecord(
             outcome=outcome, value=value, args_after=after, error_type=error_type,
             error_message=error_message,
             traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]),
             output=_output_text(reply, self._limits.output_bytes),
-            duration_s=float(duration) if isinstance(duration, int | float) else elapsed,
+            duration_s=float(duration) if isinstance(duration, int | float)
+            and 0 <= duration <= elapsed else elapsed,
             message=self._message(outcome, reply, error_type or "", error_message or ""))
 
     def _message(self, outcome: str, reply: dict[str, Any], error_type: str,
@@ -470,7 +355,9 @@ class Session:
 
 
 def _unit_dict(index: int, unit: Any) -> dict[str, Any]:
-    get = unit.get if isinstance(unit, Mapping) else lambda name: getattr(unit, name)
+    def get(name: str) -> Any:
+        return unit[name] if isinstance(unit, Mapping) else getattr(unit, name)
+
     kind = str(get("kind"))
     if kind not in ("import", "definition", "constant"):
         raise ValueError(f"unit {index}: kind must be import, definition or constant, not {kind!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from typing import Any
 
 
@@ -40,6 +41,12 @@ class Output:
 
     def finish(self) -> tuple[str, int]:
         """The kept text and the number of bytes dropped, fd-level output included."""
+        for stream in (sys.__stdout__, sys.__stderr__):  # the original writers, on fds 1 and 2
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
         try:
             size = os.fstat(1).st_size
             room = max(self.keep - len(self.kept), 0)

@@ -1,7 +1,7 @@
 """The intermediate process between the zygote and a child.
 
-It unshares the namespaces (as root: pid, network and IPC; otherwise a user namespace with
-them), so that the child it forks is pid 1 of a fresh pid namespace: killing the child kills
+It unshares the namespaces (as root: pid, network, IPC and mount; otherwise a user namespace
+with them), so that the child it forks is pid 1 of a fresh pid namespace: killing the child kills
 everything the child started. It reports the child's pid and the namespace layers, waits for
 the child, kills what the child left behind (without a pid namespace, as its subreaper), and
 reports the child's exit status and CPU time.
@@ -51,8 +51,9 @@ def run(assign: int, report: int, config: dict[str, Any], world: dict[str, Any])
 def namespaces(disable: set[str]) -> list[str]:
     """Unshare what is allowed and possible; returns the namespace layers now in force."""
     flags = {"pidns": layers.CLONE_NEWPID, "netns": layers.CLONE_NEWNET,
-             "ipcns": layers.CLONE_NEWIPC}
-    wanted = [name for name in flags if name not in disable]
+             "ipcns": layers.CLONE_NEWIPC, "mountns": layers.CLONE_NEWNS}
+    wanted = [name for name in flags if name not in disable
+              and not (name == "mountns" and ("tmpfs" in disable or "chroot" in disable))]
     if os.geteuid() != 0:
         if "userns" in disable:
             return []

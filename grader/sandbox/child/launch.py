@@ -57,6 +57,14 @@ def _confine(request: dict[str, Any], channel: int, ns_layers: list[str],
     _standard_fds(channel)
     privileged = os.geteuid() == 0
     root = str(request["root"])
+    limits = request["limits"]
+    if "mountns" in active:
+        active.remove("mountns")
+        owner = (int(request["uid"]), int(request["gid"])) if privileged else \
+            (os.getuid(), os.getgid())
+        if layers.scratch_tmpfs(os.path.join(root, "scratch"), int(limits["scratch_bytes"]),
+                                *owner):
+            active.append("tmpfs")
     if "chroot" not in disable and (privileged or "userns" in active):
         os.chroot(root)
         os.chdir("/scratch")
@@ -65,7 +73,6 @@ def _confine(request: dict[str, Any], channel: int, ns_layers: list[str],
     else:
         scratch = os.path.join(root, "scratch")
         os.chdir(scratch)
-    limits = request["limits"]
     processes = int(limits["processes"])
     if not privileged and "userns" not in active:
         processes += layers.count_tasks(os.getuid()) - 1  # NPROC counts the whole user; not us

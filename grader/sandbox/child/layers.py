@@ -16,6 +16,7 @@ import struct
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
+CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -33,6 +34,18 @@ def unshare(flags: int) -> bool:
 
 def prctl(option: int, arg: int) -> bool:
     return _libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
+
+
+def scratch_tmpfs(path: str, size: int, uid: int, gid: int) -> bool:
+    """Mount a ``size``-byte tmpfs owned by ``uid`` on ``path``, in our own mount namespace
+    (made private first, so nothing propagates to the machine's)."""
+    ms_rec, ms_private = 0x4000, 1 << 18
+    ms_nosuid, ms_nodev, ms_noexec = 2, 4, 8
+    if _libc.mount(None, b"/", None, ms_rec | ms_private, None) != 0:
+        return False
+    options = f"size={size},nr_inodes=4096,mode=0700,uid={uid},gid={gid}".encode()
+    return _libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs",
+                       ms_nosuid | ms_nodev | ms_noexec, options) == 0
 
 
 def write_id_maps(uid: int, gid: int) -> bool:

@@ -84,7 +84,7 @@ class Runner:
         self.stdout, self.stderr = TextWriter(self.output, 1), TextWriter(self.output, 2)
         sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
         sys.argv = ["submission"]
-        builtins.exit = builtins.quit = _exit_builtin  # type: ignore[attr-defined]
+        builtins.exit = builtins.quit = _exit_builtin  # type: ignore[assignment]
         warnings.showwarning = self._show_warning
         os._exit = posix._exit = self._student_exit  # type: ignore[assignment]
         os.abort = posix.abort = self._student_abort  # type: ignore[assignment]
@@ -138,7 +138,7 @@ class Runner:
         self.violations.take()
         try:
             exec(unit.code, self.namespace)
-            error = None
+            error: BaseException | None = None
         except ImportError as exc:
             error = exc
             if unit.kind == "import":
@@ -150,6 +150,8 @@ class Runner:
             return {"ok": False, "exited": "sys.exit", "violation": self._violation()}
         except BaseException as exc:  # a failing unit never stops the others
             error = exc
+        if self.output.flooded:  # the next unit may print again
+            self.output.total, self.output.flooded = len(self.output.kept), False
         result: dict[str, Any] = {"ok": error is None, "violation": self._violation()}
         if error is not None:
             result.update(self._describe(error))
@@ -169,19 +171,22 @@ class Runner:
         except LookupError as exc:
             self.send({"ev": "bad-request", "message": str(exc)})
             return
-        for key, value in bindings.items():
+        for key, bound in bindings.items():
             saved[key] = self.namespace.get(key, _ABSENT)
-            self.namespace[key] = value
+            self.namespace[key] = bound
         if header.get("seed") is not None:
             np.random.seed(int(header["seed"]))
             random.seed(int(header["seed"]))
         self.namespace.pop("__warningregistry__", None)
         warnings._filters_mutated()  # type: ignore[attr-defined]  # warnings show every call
         function = self.namespace.get(name)
-        sys.stdout, sys.stderr = self.stdout, self.stderr  # the student may have replaced them
+        # the student may have replaced them in an earlier call
+        sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
         self.output.begin()
         self.violations.take()
-        outcome, value, error, started = "returned", None, None, time.perf_counter()
+        value: Any = None
+        error: BaseException | None = None
+        outcome, started = "returned", time.perf_counter()
         try:
             if not callable(function) or isinstance(function, guard.Missing):
                 raise NameError(f"name {name!r} is not defined")
@@ -295,9 +300,6 @@ class Runner:
             source = linecache.getline(unit.filename, lineno).strip()
             frames.append(f"{unit.label}, line {lineno}, in {frame.f_code.co_name}: {source}")
             line, label = lineno, unit.label
-        if isinstance(error, SyntaxError) and error.filename in self.units:
-            line, label = error.lineno, self.units[error.filename].label
-            message = str(error.msg)
         if len(frames) > _MAX_FRAMES:
             hidden = len(frames) - _MAX_FRAMES
             frames = [*frames[:5], f"[... {hidden} more frames]", *frames[-(_MAX_FRAMES - 5):]]

@@ -166,7 +166,7 @@ class Encoder:
         self.body_len = offset + nbytes
         if nbytes:
             flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
-            self.chunks.append(memoryview(flat))
+            self.chunks.append(flat.data)
         return {"t": "a", "d": array.dtype.str, "s": list(array.shape), "o": offset, "n": nbytes}
 
 

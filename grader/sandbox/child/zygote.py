@@ -20,6 +20,7 @@ import importlib.util
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
@@ -29,6 +30,7 @@ from typing import Any
 from . import guard, intermediate
 
 #: Imported once here, so student code finds them after the child loses access to the disk.
+#: (Not numpy.testing: it drags in subprocess and unittest; graded functions do not use it.)
 PRELOAD = (
     "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
     "numpy.dtypes", "numpy.exceptions", "math", "cmath", "copy", "random", "itertools",
@@ -36,9 +38,10 @@ PRELOAD = (
     "statistics", "dataclasses", "json", "re", "string", "numbers", "decimal", "fractions",
     "heapq", "bisect", "array", "enum", "abc", "contextlib", "textwrap", "pprint", "traceback",
     "linecache", "datetime", "types", "io", "struct", "threading", "queue", "weakref",
-    "keyword", "base64", "zlib", "hashlib", "signal", "resource", "ctypes", "socket",
+    "keyword", "base64", "zlib", "zipfile", "hashlib", "signal", "resource", "ctypes", "socket",
     "encodings.idna", "encodings.ascii", "encodings.latin_1", "encodings.utf_16",
     "encodings.utf_32", "encodings.unicode_escape", "encodings.raw_unicode_escape",
+    "encodings.cp437",
 )
 #: The next child is forked once the worker has had no request for this long (not while a
 #: session that just started is busy loading).
@@ -57,7 +60,8 @@ def warm(config: dict[str, Any]) -> dict[str, Any]:
             importlib.import_module(name)
         except ImportError as exc:
             errors.append(f"{name}: {exc}")
-    course, tests = {}, DEFAULT_TEST_MODULES
+    course: dict[str, str] = {}
+    tests: tuple[str, ...] = DEFAULT_TEST_MODULES
     if config.get("helpers"):
         try:
             course, tests = _load_helpers(config["helpers"], errors)
@@ -104,6 +108,7 @@ class Tracked:
     ipid: int
     pipe: int  #: the intermediate's reports: {"pid", "layers"}, then {"status", "cpu"}
     assign: socket.socket | None = None  #: where a spare child receives its session
+    root: str | None = None  #: the session's directory (removed here if the parent vanishes)
     started: dict[str, Any] | None = None
     pidfd: int | None = None
     pending: bytes = b""
@@ -125,16 +130,16 @@ class Zygote:
             if self.spare is not None:
                 watching[self.spare.pipe] = self.spare
             idle = 5.0 if self.spare is not None else SPARE_AFTER_IDLE_S
-            readable, _, _ = select.select([self.ctl, *watching], [], [], idle)
+            readable, _, _ = select.select([self.ctl.fileno(), *watching], [], [], idle)
             if not readable and self.spare is None:  # quiet: prepare the next child now
                 self.spare = self.make_spare()
-            for item in readable:
-                if item is self.ctl:
+            for fd in readable:
+                if fd == self.ctl.fileno():
                     self.handle()
-                elif watching[item] is self.spare:
+                elif watching[fd] is self.spare:
                     self.watch_spare()
-                elif watching[item].status is None:  # handle() may have collected it already
-                    self.collect(watching[item])
+                elif watching[fd].status is None:  # handle() may have collected it already
+                    self.collect(watching[fd])
             self.reap()
 
     def handle(self) -> None:
@@ -207,6 +212,7 @@ class Zygote:
             os.close(channel)
         spare.assign.close()
         spare.assign = None
+        spare.root = str(request.get("root"))
         try:  # a handle on the child itself, never on a process that later reuses its pid
             spare.pidfd = os.pidfd_open(int(spare.started["pid"]))
         except OSError:
@@ -217,11 +223,11 @@ class Zygote:
 
     def ping(self) -> None:
         """Alive; and the spare's processes (for tests that look for stray processes)."""
-        spare = []
-        if self.spare is not None:
-            if self.spare.started is None:
-                self.spare.started = self.read_line(self.spare, 2.0)
-            spare = [self.spare.ipid, (self.spare.started or {}).get("pid")]
+        if self.spare is None:
+            self.spare = self.make_spare()
+        if self.spare.started is None:
+            self.spare.started = self.read_line(self.spare, 2.0)
+        spare = [self.spare.ipid, (self.spare.started or {}).get("pid")]
         self.reply({"ok": True, "pid": os.getpid(), "spare": spare})
 
     def read_line(self, tracked: Tracked, timeout: float) -> dict[str, Any] | None:
@@ -235,8 +241,9 @@ class Zygote:
         line, _, tracked.pending = tracked.pending.partition(b"\n")
         return json.loads(line)
 
-    def collect(self, tracked: Tracked) -> None:
-        """The intermediate reported (or died): keep the child's status, reap the intermediate."""
+    def collect(self, tracked: Tracked, reap: bool = True) -> None:
+        """The intermediate reported (or died): keep the child's status, and reap the
+        intermediate (later, with ``reap=False``: its namespaces take a while to go)."""
         if tracked.status is not None:
             return
         line = self.read_line(tracked, 0.0)
@@ -244,10 +251,7 @@ class Zygote:
         if tracked.pidfd is not None:
             os.close(tracked.pidfd)
             tracked.pidfd = None
-        try:
-            _, raw = os.waitpid(tracked.ipid, 0)
-        except ChildProcessError:
-            raw = None
+        raw = _reap(tracked.ipid) if reap or line is None else None
         tracked.status = line if line is not None else {"status": None, "intermediate": raw}
 
     def wait(self, sid: int, timeout: float) -> None:
@@ -257,12 +261,13 @@ class Zygote:
             return
         if tracked.status is None:
             if select.select([tracked.pipe], [], [], timeout)[0]:
-                self.collect(tracked)
+                self.collect(tracked, reap=False)
             else:
                 self.reply({"ok": False, "pending": True, "ipid": tracked.ipid})
                 return
         del self.tracked[sid]
         self.reply({"ok": True, **(tracked.status or {})})
+        _reap(tracked.ipid)  # after the reply: the parent need not wait for the teardown
 
     def reap(self) -> None:
         while True:
@@ -286,7 +291,16 @@ class Zygote:
         for tracked in self.tracked.values():
             if tracked.status is None:
                 self.collect(tracked)
+            if tracked.root:  # normally the parent's job, after the child is gone
+                shutil.rmtree(tracked.root, ignore_errors=True)
         os._exit(0)
+
+
+def _reap(pid: int) -> int | None:
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
 
 
 def _kill(pid: int) -> None:
@@ -305,5 +319,6 @@ def main(config: dict[str, Any]) -> None:
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the grader's terminal: parent's job
     ctl.send(json.dumps({"ok": True, "pid": os.getpid(), "course": world["course"],
-                         "errors": world["errors"]}).encode())
+                         "errors": world["errors"], "version": list(sys.version_info[:2]),
+                         "release": sys.version.split()[0]}).encode())
     Zygote(ctl, config, world).loop()

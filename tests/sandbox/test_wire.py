@@ -1,0 +1,122 @@
+"""The wire format: plain data round-trips; anything malformed or oversized is refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.sandbox.child import wire
+
+
+def roundtrip(value: Any) -> Any:
+    encoder = wire.Encoder(1 << 30)
+    frame = wire.pack({"v": encoder.encode(value)}, encoder)
+    chunks = [frame]
+    stream = wire.Stream(lambda n: chunks.pop() if chunks else b"")
+    header, body = stream.read()
+    return wire.decode(header["v"], body)
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 0, -(2**70), 1.5, float("inf"), "é\u2028", [1, [2, [3]]], (1, "a"),
+    {"W1": 1, 2: "b", (1, 2): None}, 1 + 2j,
+], ids=repr)
+def test_plain_values_roundtrip(value: Any) -> None:
+    assert roundtrip(value) == value
+    assert type(roundtrip(value)) is type(value)
+
+
+@pytest.mark.parametrize("dtype", ["?", "i1", "u2", "i4", "i8", "f2", "f4", "f8", "c8", "c16"])
+def test_arrays_roundtrip_writable_and_aligned(dtype: str) -> None:
+    array = (np.arange(24).reshape(2, 3, 4) % 3).astype(dtype)
+    back = roundtrip([np.int8(1), array, array.T])
+    np.testing.assert_array_equal(back[1], array)
+    np.testing.assert_array_equal(back[2], array.T)
+    assert back[1].dtype == array.dtype and back[1].flags.writeable
+    assert back[1].ctypes.data % array.dtype.alignment == 0
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_big_endian_and_subclasses_become_plain() -> None:
+    assert roundtrip(np.arange(3, dtype=">i4")).dtype == np.dtype("<i4")
+    assert type(roundtrip(np.matrix([[1, 2]]))) is np.ndarray
+
+    class Count(int):
+        pass
+
+    assert type(roundtrip(Count(3))) is int
+
+
+def test_nan_survives() -> None:
+    value = roundtrip(np.array([np.nan, -np.inf]))
+    assert np.isnan(value[0]) and value[1] == -np.inf
+    assert np.isnan(roundtrip(float("nan")))
+
+
+@pytest.mark.parametrize("value, reason", [
+    (lambda: 1, "a function"), ({1, 2}, "a set"), (b"abc", "a bytes object"),
+    (np.array(["a"]), "a numpy array of dtype <U1"), (np.array([None]), "dtype object"),
+    ({"k": object()}, "an object of type object"), ({frozenset([1]): 3}, "a frozenset"),
+], ids=lambda v: type(v).__name__)
+def test_unencodable_values(value: Any, reason: str) -> None:
+    with pytest.raises(wire.Unencodable, match=reason):
+        wire.Encoder(1 << 20).encode(value)
+
+
+def test_limits_on_size_depth_and_items() -> None:
+    with pytest.raises(wire.Unencodable, match="larger than the 1 KiB limit"):
+        wire.Encoder(1024).encode(np.zeros(1000))
+    nested: Any = []
+    for _ in range(100):
+        nested = [nested]
+    with pytest.raises(wire.Unencodable, match="nested deeper"):
+        wire.Encoder(1 << 20).encode(nested)
+    with pytest.raises(wire.Unencodable, match="more than"):
+        wire.Encoder(1 << 40).encode([0] * (wire.MAX_ITEMS + 1))
+
+
+@pytest.mark.parametrize("data", [
+    {"t": "a", "d": "|O", "s": [1], "o": 0, "n": 8},
+    {"t": "a", "d": "<f8", "s": [2], "o": 0, "n": 16},
+    {"t": "a", "d": "<f8", "s": [1], "o": 8, "n": 8},
+    {"t": "a", "d": "<f8", "s": [-1], "o": 0, "n": 8},
+    {"t": "a", "d": "<f8", "s": [1], "o": -8, "n": 8},
+    {"t": "a", "d": "<f8", "s": [1] * 40, "o": 0, "n": 8},
+    {"t": "p", "v": "cos\nsystem\n"},
+    {"t": "d", "k": [{"t": "l", "v": []}], "v": [1]},
+    {"t": "d", "k": [1, 2], "v": [1]},
+    {"t": "g", "d": "<i1", "v": 1000},
+    {"t": "c", "v": ["1", 2]},
+    [1, 2],
+], ids=lambda d: json.dumps(d)[:40])
+def test_malformed_values_are_refused(data: Any) -> None:
+    with pytest.raises(wire.WireError):
+        wire.decode(data, bytearray(8))
+
+
+def test_deep_json_and_bad_headers_are_refused() -> None:
+    with pytest.raises(wire.WireError):
+        wire.decode(_nest(200), bytearray())
+    with pytest.raises(wire.WireError):
+        wire.parse_header(b"[" * 100000)
+    with pytest.raises(wire.WireError):
+        wire.parse_header(b"[1, 2]")
+    with pytest.raises(wire.WireError):
+        wire.parse_header(b"\xff\xfe")
+
+
+def _nest(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"t": "l", "v": [value]}
+    return value
+
+
+def test_stream_refuses_oversized_frames() -> None:
+    frame = wire.HEADER.pack(10, 1 << 40)
+    stream = wire.Stream(lambda n: frame, max_frame=1 << 20)
+    with pytest.raises(wire.WireError, match="larger"):
+        stream.read()
