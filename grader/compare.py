@@ -19,17 +19,20 @@ from grader.values import short_repr, type_name
 MAX_ROWS = 6
 
 
-def compare(expected: Any, got: Any, *, rtol: float, atol: float, where: str = "") -> tuple[Mismatch, ...]:
+def compare(
+    expected: Any, got: Any, *, rtol: float, atol: float, where: str = "", exact_keys: bool = False
+) -> tuple[Mismatch, ...]:
     """All mismatches between ``got`` and ``expected`` (empty when they agree).
 
-    Dicts are compared on the expected keys (extra keys are allowed); lists and tuples must have
-    the expected length (a list is accepted for a tuple and vice versa); arrays must have the
-    expected shape (a size-1 array or a scalar is accepted for a scalar).
+    Dicts are compared on the expected keys (extra keys are allowed, unless ``exact_keys``: then
+    an extra key is a mismatch too, as when matching a student against a mutant); lists and
+    tuples must have the expected length (a list is accepted for a tuple and vice versa); arrays
+    must have the expected shape (a size-1 array or a scalar is accepted for a scalar).
     """
     if isinstance(expected, Mapping):
-        return _compare_mapping(expected, got, rtol=rtol, atol=atol, where=where)
+        return _compare_mapping(expected, got, rtol=rtol, atol=atol, where=where, exact_keys=exact_keys)
     if isinstance(expected, list | tuple):
-        return _compare_sequence(expected, got, rtol=rtol, atol=atol, where=where)
+        return _compare_sequence(expected, got, rtol=rtol, atol=atol, where=where, exact_keys=exact_keys)
     if expected is None:
         if got is None:
             return ()
@@ -41,7 +44,9 @@ def compare(expected: Any, got: Any, *, rtol: float, atol: float, where: str = "
     return _compare_numeric(expected, got, rtol=rtol, atol=atol, where=where or "result")
 
 
-def _compare_mapping(expected: Mapping, got: Any, *, rtol: float, atol: float, where: str) -> tuple[Mismatch, ...]:
+def _compare_mapping(
+    expected: Mapping, got: Any, *, rtol: float, atol: float, where: str, exact_keys: bool
+) -> tuple[Mismatch, ...]:
     if not isinstance(got, Mapping):
         return (Mismatch(where or "result", "type", f"expected a dict, got {type_name(got)}"),)
     out: list[Mismatch] = []
@@ -50,12 +55,16 @@ def _compare_mapping(expected: Mapping, got: Any, *, rtol: float, atol: float, w
         if key not in got:
             out.append(Mismatch(label, "missing", f"key {key!r} is missing"))
             continue
-        out.extend(compare(value, got[key], rtol=rtol, atol=atol, where=label))
+        out.extend(compare(value, got[key], rtol=rtol, atol=atol, where=label, exact_keys=exact_keys))
+    if exact_keys:
+        extra = [key for key in got if key not in expected]
+        if extra:
+            out.append(Mismatch(where or "result", "extra", f"unexpected keys {extra!r}"))
     return tuple(out)
 
 
 def _compare_sequence(
-    expected: list | tuple, got: Any, *, rtol: float, atol: float, where: str
+    expected: list | tuple, got: Any, *, rtol: float, atol: float, where: str, exact_keys: bool
 ) -> tuple[Mismatch, ...]:
     label = where or "result"
     if not isinstance(got, list | tuple):
@@ -65,7 +74,7 @@ def _compare_sequence(
         return (Mismatch(label, "shape", f"expected {len(expected)} items, got {len(got)}"),)
     out: list[Mismatch] = []
     for index, (e, g) in enumerate(zip(expected, got, strict=True)):
-        out.extend(compare(e, g, rtol=rtol, atol=atol, where=f"{where}[{index}]"))
+        out.extend(compare(e, g, rtol=rtol, atol=atol, where=f"{where}[{index}]", exact_keys=exact_keys))
     return tuple(out)
 
 

@@ -48,7 +48,7 @@ def _mutant_matches(suite: FunctionSuite, mistake: Mistake, sample: Sequence[Cas
         assert outcome.got is not None
         if not _covers(predicted, outcome.got):
             return False
-        if compare_outputs(predicted, outcome.got, rtol=spec.rtol, atol=spec.atol):
+        if compare_outputs(predicted, outcome.got, rtol=spec.rtol, atol=spec.atol, exact_keys=True):
             return False
     return True
 

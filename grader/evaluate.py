@@ -87,7 +87,7 @@ def evaluate_case(
     args_after = dict(zip(case.args, record.args_after, strict=False))
     observation = {"stand_in_calls": tuple(calls), "args_after": args_after}
     normalised = normalise(spec, record.value, args_after)
-    mutated = _mutations(spec.immutable, case.args, args_after)
+    mutated = _mutations(spec.immutable, case.args, args_after) + _shared_outputs(spec.returns, record)
     if normalised.problem is not None:
         return CaseOutcome(case, item.outputs, record, normalised.outputs,
                            (normalised.problem, *mutated), False, "exact", observation)
@@ -103,9 +103,24 @@ def evaluate_case(
                        False, "exact", observation)
 
 
+def _shared_outputs(names: tuple[str, ...], record: CallRecordLike) -> tuple[Mismatch, ...]:
+    pairs = [(i, j) for i, j in getattr(record, "aliases", ()) if j < len(names)]
+    return tuple(
+        Mismatch(names[i], "aliased", f"`{names[i]}` and `{names[j]}` are one and the same object (as after"
+                 f" `{names[i]} = {names[j]} = {{}}`): updating one changes the other. Create a separate"
+                 " dict for each")
+        for i, j in pairs
+    )
+
+
+#: an argument restored after an in-place perturbation may keep this much rounding (relative to
+#: its largest element) and still count as unchanged
+RESTORED_RTOL = 1e-12
+
+
 def _mutations(names: tuple[str, ...], before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Mismatch, ...]:
     return tuple(
         Mismatch(name, "mutated", f"your function modified its argument `{name}`, which it must leave unchanged")
         for name in names
-        if name in before and name in after and not identical(before[name], after[name])
+        if name in before and name in after and not identical(before[name], after[name], rtol=RESTORED_RTOL)
     )

@@ -1,4 +1,10 @@
-"""Grade one function of one submission: run its cases, decide, diagnose, score."""
+"""Grade one function of one submission: run its cases, decide, diagnose, score.
+
+Cases run in order (edge cases first). A timeout, a crash or an exceeded limit stops the
+function at once (running a hanging function again would cost seconds per case); an exception
+does not: the other cases still run (up to a few exceptions), so a function that raises only on
+some inputs is shown the exception *and* diagnosed from the cases where it returned.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ from grader.suite import FunctionSuite
 
 #: total wall-clock time one function may take over all its cases
 FUNCTION_BUDGET_S = 60.0
+#: after this many cases that raised, the remaining cases are not run
+MAX_RAISED = 3
 
 
 def grade_function(
@@ -28,11 +36,13 @@ def grade_function(
     spec = suite.spec
     started = time.monotonic()
     outcomes: list[CaseOutcome] = []
+    raised = 0
     for item in suite.expected:
         outcome = evaluate_case(session, suite, item, properties)
         outcomes.append(outcome)
-        if outcome.errored:
-            break  # an error (exception, timeout, limit) is shown as it happened
+        if outcome.errored and (outcome.record.outcome != "raised" or raised >= MAX_RAISED):
+            break  # a timeout or a limit is not run again; see the module doc for "raised"
+        raised += outcome.record.outcome == "raised"
         if time.monotonic() - started > FUNCTION_BUDGET_S:
             break
     failing = [o for o in outcomes if not o.passed]
@@ -49,11 +59,12 @@ def grade_function(
         return replace(base, status="error", message=(
             f"`{spec.name}` is too slow: its {len(outcomes)} cases took more than"
             f" {FUNCTION_BUDGET_S:.0f} s in total."))
+    found = diagnose(suite, mistakes, failing)
     errored = next((o for o in failing if o.errored), None)
     if errored is not None:
-        return replace(base, status="error", message=messages.error_message(spec.name, errored),
+        return replace(base, status="error", diagnoses=tuple(m.id for m in found),
+                       message=messages.error_message(spec.name, errored, found),
                        counterexample=_counterexample(errored), traceback=errored.record.traceback)
-    found = diagnose(suite, mistakes, failing)
     shown = smallest_failure(session, suite, failing, properties)
     return replace(
         base,

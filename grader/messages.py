@@ -31,7 +31,7 @@ def broken_message(name: str, why: str) -> str:
     return f"`{name}` could not be graded: {why}. Fix the syntax error and submit again."
 
 
-def error_message(name: str, outcome: CaseOutcome) -> str:
+def error_message(name: str, outcome: CaseOutcome, diagnoses: Sequence[Mistake] = ()) -> str:
     record = outcome.record
     if record.error_type == "NotImplementedError":
         return (
@@ -43,6 +43,9 @@ def error_message(name: str, outcome: CaseOutcome) -> str:
         text += "."
     if outcome.case.label and outcome.case.label != "generated":
         text += f" This happened on the case \u201c{outcome.case.label}\u201d."
+    if diagnoses:
+        text += " On the cases where it returned, the result was wrong too: " + " ".join(
+            f"{m.title}. {m.explanation}" for m in diagnoses)
     return text
 
 
@@ -56,7 +59,7 @@ def failed_message(
     first = shown.mismatches[0] if shown.mismatches else None
     if first is None:
         return count
-    if first.kind == "mutated":
+    if first.kind in ("mutated", "aliased"):
         return f"{count} {first.summary[0].upper()}{first.summary[1:]}."
     if first.kind == "property":
         return f"{count} {first.summary}."

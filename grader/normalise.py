@@ -56,12 +56,12 @@ def normalise(spec: FunctionSpec, value: Any, args_after: Mapping[str, Any]) -> 
 
 
 def compare_outputs(
-    expected: Mapping[str, Any], got: Mapping[str, Any], *, rtol: float, atol: float
+    expected: Mapping[str, Any], got: Mapping[str, Any], *, rtol: float, atol: float, exact_keys: bool = False
 ) -> tuple[Mismatch, ...]:
     """Compare named outputs; outputs the student legitimately left out (beyond the accepted
-    prefix) are not compared."""
+    prefix) are not compared. ``exact_keys``: dicts must have exactly the expected keys."""
     out: list[Mismatch] = []
     for name, value in expected.items():
         if name in got:
-            out.extend(compare(value, got[name], rtol=rtol, atol=atol, where=name))
+            out.extend(compare(value, got[name], rtol=rtol, atol=atol, where=name, exact_keys=exact_keys))
     return tuple(out)

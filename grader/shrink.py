@@ -2,7 +2,8 @@
 
 Only wrong values are shrunk (errors and timeouts are shown as they happened: re-running a
 hanging function dozens of times would cost minutes). The search is deterministic and bounded in
-calls and time; when it finds nothing smaller, the smallest failing generated case is used.
+calls and time: when the budget runs out the search stops, and the smallest failing case seen
+so far (or the smallest failing generated case, if that is smaller) is shown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from grader.values import fingerprint, size_of
 
 MAX_SHRINK_CALLS = 300
 MAX_SHRINK_SECONDS = 3.0
+
+
+class _BudgetSpent(Exception):
+    """Raised inside the search to stop Hypothesis when the budget is spent."""
 
 
 def smallest_failure(
@@ -41,18 +46,18 @@ def smallest_failure(
 
 def _shrink(session: SessionLike, suite: FunctionSuite, properties: PropertyCheck | None) -> CaseOutcome | None:
     deadline = time.monotonic() + MAX_SHRINK_SECONDS
-    seen: dict[str, CaseOutcome | None] = {}  # memo, so the final replay agrees after the budget
+    seen: dict[str, CaseOutcome | None] = {}  # memo, so Hypothesis's final replay agrees
 
     def fails(case: Case) -> bool:
         key = fingerprint((case.args, case.world, case.seed))
         if key not in seen:
             if len(seen) >= MAX_SHRINK_CALLS or time.monotonic() > deadline:
-                return False
+                raise _BudgetSpent
             seen[key] = _failing_outcome(session, suite, case, properties)
         return seen[key] is not None
 
     try:
-        case = find(
+        find(
             suite.strategy,
             fails,
             settings=settings(
@@ -64,9 +69,10 @@ def _shrink(session: SessionLike, suite: FunctionSuite, properties: PropertyChec
                 suppress_health_check=list(HealthCheck),
             ),
         )
-    except (NoSuchExample, Unsatisfiable):
-        return None
-    return seen.get(fingerprint((case.args, case.world, case.seed)))
+    except (NoSuchExample, Unsatisfiable, _BudgetSpent):
+        pass
+    found = [o for o in seen.values() if o is not None]
+    return min(found, key=lambda o: size_of(o.case.args)) if found else None
 
 
 def _failing_outcome(

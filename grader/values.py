@@ -29,16 +29,21 @@ def size_of(value: Any) -> int:
     return 1
 
 
-def identical(a: Any, b: Any) -> bool:
-    """Exact structural and bitwise equality (NaN equal to NaN), for mutation checks."""
+def identical(a: Any, b: Any, *, rtol: float = 0.0) -> bool:
+    """Structural equality with arrays equal element by element (NaN equal to NaN); with
+    ``rtol`` > 0, float arrays may differ by ``rtol * max(1, largest magnitude)`` (the rounding
+    left by code that perturbs an argument in place and then restores it)."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
             return False
-        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        if rtol and a.dtype.kind == "f" and b.dtype.kind == "f" and a.size:
+            scale = float(np.max(np.abs(a), initial=0.0, where=np.isfinite(a)))
+            return bool(np.allclose(a, b, rtol=0.0, atol=rtol * max(scale, 1.0), equal_nan=True))
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(identical(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(identical(a[k], b[k], rtol=rtol) for k in a)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(identical(x, y, rtol=rtol) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     try:

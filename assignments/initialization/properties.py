@@ -8,7 +8,9 @@ entries, ``b{l}`` of shape ``(n_l, 1)`` and exactly zero, where ``sigma_l = 10``
 
 Deterministic checks (every layer): keys present, shapes, finite values, biases exactly zero,
 weights not all zero and not all equal (for Gaussian draws each has probability below 2**-50;
-rounding to float32 keeps it negligible).
+rounding to float32 keeps it negligible), and no layer starting with the previous layer's draws
+rescaled (a generator re-seeded inside the loop; for continuous draws a chance repeat of four
+values has probability zero).
 
 Statistical checks (layers with at least ``MIN_ENTRIES`` weights), each a test at level
 ``alpha = TEST_LEVEL = 1e-8`` on the ``N`` weights ``w_i`` of one layer:
@@ -191,7 +193,34 @@ def _check_init(
             found.append(f'parameters["W{l}"] has every entry equal: the weights must be random')
         elif W.size >= MIN_ENTRIES:
             found.extend(_distribution_problems(l, W, scale(dims[l], dims[l - 1]), rule))
+        previous = arrays.get(f"W{l - 1}")
+        if W is not None and previous is not None and repeats_draws(previous, W):
+            found.append(
+                f'parameters["W{l}"] starts with the same random numbers as parameters["W{l - 1}"]'
+                " (up to the scale): each layer must draw fresh numbers; call np.random.seed once,"
+                " before the loop, not inside it"
+            )
     return tuple(found)
+
+
+#: this many leading draws repeated exactly (after removing each layer's scale) is proof of a
+#: re-seeded generator: for continuous draws, a repeat has probability zero
+REPEAT_PROOF = 4
+
+
+def repeats_draws(first: np.ndarray, second: np.ndarray) -> bool:
+    """The leading entries of ``second`` are those of ``first`` times one constant (the same
+    standard-normal draws, rescaled), as when the generator is re-seeded for every layer."""
+    a = np.asarray(first, dtype=np.float64).ravel()
+    b = np.asarray(second, dtype=np.float64).ravel()
+    k = min(a.size, b.size, 64)
+    if k < REPEAT_PROOF or not np.all(np.isfinite(a[:k])) or not np.all(np.isfinite(b[:k])):
+        return False
+    a, b = a[:k], b[:k]
+    if a[0] == 0 or b[0] == 0:
+        return False
+    ratio = b[0] / a[0]
+    return bool(np.allclose(b, ratio * a, rtol=1e-9, atol=0.0))
 
 
 def _distribution_problems(l: int, W: np.ndarray, sigma: float, rule: str) -> list[str]:

@@ -26,6 +26,7 @@ from assignments.regularization.properties import (
     RELATION_ATOL,
     RELATION_RTOL,
     DropoutPass,
+    feeds_forward,
     kept_fraction_fits,
     masked_relation,
     read_dropout_pass,
@@ -317,11 +318,12 @@ def _read_binary(inputs: Mapping[str, Any], output: Any) -> DropoutPass | None:
 
 def rescaled_by(factor: Callable[[float], float]) -> Structural:
     """Both hidden layers satisfy ``A_l = relu(Z_l) * D_l * factor(p)`` (binary masks) and not
-    the correct ``A_l = relu(Z_l) * D_l / p``."""
+    the correct ``A_l = relu(Z_l) * D_l / p``, and the next layers were computed from those
+    cached activations (else the cache holds something other than what the network used)."""
 
     def structural(inputs: Inputs, output: Any, observation: Inputs) -> bool:
         p = _read_binary(inputs, output)
-        if p is None or p.keep_prob >= 1.0:
+        if p is None or p.keep_prob >= 1.0 or not feeds_forward(p):
             return False
         wrong = all(masked_relation(p, l, factor(p.keep_prob)) for l in (1, 2))
         return wrong and not all(masked_relation(p, l, 1.0 / p.keep_prob) for l in (1, 2))

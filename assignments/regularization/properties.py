@@ -18,10 +18,14 @@ forward pass *given their own masks*, and the masks look like independent ``Bern
   ``n * KL(q || p) > ln(2 / alpha)``, ``KL`` the Bernoulli relative entropy. By the Chernoff
   bound ``P(q >= p + t) <= exp(-n KL(p + t || p))`` and its mirror for the lower tail, a correct
   mask fails with probability at most ``alpha = TEST_LEVEL = 1e-8`` (exact, non-asymptotic).
-  For 10,000 entries at ``p = 0.7`` the accepted fractions are about ``[0.672, 0.728]``.
+  For 10,000 entries at ``p = 0.7`` the accepted fractions are about ``[0.672, 0.728]``;
+* the two masks are not the same draws: independent masks agree on an entry with probability
+  ``q = p^2 + (1 - p)^2``, so agreeing on the first ``ceil(ln(alpha) / ln(q))`` entries has
+  probability at most ``alpha`` (``masks_repeat``; a generator re-seeded before ``D2`` does it).
 
 Budget: one grade evaluates the check at most once per case, and only the explicit large cases
-have masks big enough to test (six masks in the bank). ``MAX_TESTS_PER_GRADE = 100`` is the
+have masks big enough to test (six masks in the bank), plus the repeat test on every case whose
+masks are long enough (three in the bank). ``MAX_TESTS_PER_GRADE = 100`` is the
 bound the bank must keep (counted in ``tests/assignments/test_regularization_bank.py``), so a
 correct function fails a grade with probability at most ``100 * 1e-8 = 1e-6``. The relations
 above are deterministic and never fail a correct function.
@@ -158,6 +162,17 @@ def _linear(W: np.ndarray, A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np
     return W @ A + b, np.abs(W) @ np.abs(A) + np.abs(b)
 
 
+def feeds_forward(p: DropoutPass) -> bool:
+    """The cached activations are what the next layers were computed from:
+    ``Z2 == W2 A1 + b2`` and ``Z3 == W3 A2 + b3`` (within the relation tolerance)."""
+    c = p.cache
+    for l in (2, 3):
+        value, scale = _linear(c[f"W{l}"], c[f"A{l - 1}"], c[f"b{l}"])
+        if not close(c[f"Z{l}"], value, scale):
+            return False
+    return True
+
+
 def masked_relation(p: DropoutPass, layer: int, factor: float) -> bool:
     """``A_l == relu(Z_l) * D_l * factor`` (within the relation tolerance)."""
     c = p.cache
@@ -206,7 +221,25 @@ def _mask_problems(p: DropoutPass) -> list[str]:
                 f"keep_prob = {p.keep_prob} each unit is kept with probability {p.keep_prob} "
                 f"(a correct mask is this far off with probability below {TEST_LEVEL:.0e})"
             )
+    if not out and masks_repeat(p.cache["D1"], p.cache["D2"], p.keep_prob):
+        out.append("D2 repeats D1's random numbers (the same first entries): draw the second mask"
+                   " from the generator's next numbers; do not re-seed between the two masks")
     return out
+
+
+def masks_repeat(first: np.ndarray, second: np.ndarray, keep_prob: float, alpha: float = TEST_LEVEL) -> bool:
+    """The two masks agree on their first ``k`` entries (flattened), where ``k`` is large enough
+    that independent masks agree that far with probability at most ``alpha``: entries agree with
+    probability ``q = p^2 + (1 - p)^2``, so ``k >= ln(alpha) / ln(q)`` (as when the generator is
+    re-seeded before the second mask, which then repeats the first one's draws)."""
+    q = keep_prob**2 + (1.0 - keep_prob) ** 2
+    if q >= 1.0:
+        return False
+    needed = math.ceil(math.log(alpha) / math.log(q))
+    a, b = np.ravel(first), np.ravel(second)
+    if min(a.size, b.size) < needed:
+        return False
+    return bool(np.array_equal(a[:needed] != 0, b[:needed] != 0))
 
 
 def check_dropout_forward(inputs: Mapping[str, Any], output: Mapping[str, Any]) -> tuple[str, ...]:

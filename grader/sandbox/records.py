@@ -96,3 +96,5 @@ class CallRecord:
     output: str
     duration_s: float
     message: str
+    #: pairs of positions in a returned tuple that are one and the same dict or list object
+    aliases: tuple[tuple[int, int], ...] = ()

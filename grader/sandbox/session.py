@@ -322,6 +322,11 @@ class Session:
         trace = reply.get("traceback")
         trace = trace if isinstance(trace, list) else []
         duration = reply.get("duration")
+        aliases = reply.get("aliases") or []
+        if not isinstance(aliases, list) or len(aliases) > 2100 or not all(
+                isinstance(p, list) and len(p) == 2 and all(type(i) is int and 0 <= i < 64 for i in p)
+                for p in aliases):
+            raise wire.WireError("bad aliases")
         return CallRecord(
             outcome=outcome, value=value, args_after=after, error_type=error_type,
             error_message=error_message,
@@ -329,7 +334,8 @@ class Session:
             output=_output_text(reply, self._limits.output_bytes),
             duration_s=float(duration) if isinstance(duration, int | float)
             and 0 <= duration <= elapsed else elapsed,
-            message=self._message(outcome, reply, error_type or "", error_message or ""))
+            message=self._message(outcome, reply, error_type or "", error_message or ""),
+            aliases=tuple((int(i), int(j)) for i, j in aliases))
 
     def _message(self, outcome: str, reply: dict[str, Any], error_type: str,
                  error_message: str) -> str:

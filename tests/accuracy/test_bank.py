@@ -45,27 +45,6 @@ WRONG = [f for f in BANK if f.kind == "wrong"]
 
 #: file name -> why the grader currently gets it wrong (see the report in benchmarks/accuracy.py)
 KNOWN_GAPS: dict[str, str] = {
-    "initialization__random_reseeds_every_layer.py": (
-        "re-seeding inside the layer loop keeps the right scale; the layers are not"
-        " independent, but no check looks across layers"
-    ),
-    "regularization__dropout_reseeds_second_mask.py": (
-        "D2 re-uses D1's random stream; the properties check looks at each mask alone"
-    ),
-    "optimization__adam_shared_v_s_dict.py": (
-        "v and s returned as one dict: aliasing between outputs is lost when values are sent back"
-    ),
-    "gradient_checking__n_grad_from_all_gradient_keys.py": (
-        "cases pass `gradients` with only dW1..db3 in flattening order, never the course's"
-        " backward_propagation_n dict (dZ3, dW3, db3, dA2, ...)"
-    ),
-    "gradient_checking__perturb_dict_arith_restore.py": (
-        "immutability is checked bit for bit: +eps, -2eps, +eps leaves ~1e-16 of rounding in"
-        " `parameters`, reported as 'modified its argument' (debatable: correct in effect)"
-    ),
-    "optimization__update_lr_exponential.py": (
-        "the OverflowError on a large epoch is reported as an error; errors get no diagnosis"
-    ),
 }
 
 

@@ -186,6 +186,11 @@ def test_mask_tests_fit_the_budget():
         X, params = case.args["X"], case.args["parameters"]
         for W in (params["W1"], params["W2"]):
             tests += W.shape[0] * X.shape[1] >= properties.MIN_MASK_ENTRIES
+        keep_prob = case.args.get("keep_prob", 0.5)
+        agree = keep_prob**2 + (1 - keep_prob) ** 2
+        if agree < 1:
+            needed = math.ceil(math.log(properties.TEST_LEVEL) / math.log(agree))
+            tests += min(params["W1"].shape[0], params["W2"].shape[0]) * X.shape[1] >= needed
     assert 0 < tests <= properties.MAX_TESTS_PER_GRADE
     assert properties.TEST_LEVEL * properties.MAX_TESTS_PER_GRADE <= 1e-6
 

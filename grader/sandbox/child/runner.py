@@ -232,6 +232,7 @@ class Runner:
                                  "violation": list(seen[0]) if seen else None}
         encoder = wire.Encoder(self.settings["return_bytes"])
         if outcome == "returned":
+            reply["aliases"] = _aliases(value)
             try:
                 reply["value"] = encoder.encode(value)
             except MemoryError:
@@ -361,3 +362,15 @@ def _rebuild(type_name: str, message: str) -> BaseException:
         except Exception:
             pass
     return RuntimeError(f"{type_name}: {message}")
+
+
+def _aliases(value: Any) -> list[list[int]]:
+    """Pairs ``[i, j]`` of items of a returned tuple or list that are the same dict or list
+    object (``v = s = {}``): the wire sends values, so only the child can see the sharing."""
+    if type(value) not in (tuple, list) or len(value) > 64:
+        return []
+    pairs = []
+    for i, first in enumerate(value):
+        if type(first) in (dict, list):
+            pairs.extend([i, j] for j in range(i + 1, len(value)) if value[j] is first)
+    return pairs
