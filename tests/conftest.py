@@ -9,8 +9,9 @@ import pytest
 from grader.sandbox import Limits, Sandbox
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    """One warm sandbox for the whole test session, as a grading process would use."""
+    """One warm sandbox per test module, as a grading process would use (closed at the end of the
+    module, so the sandbox tests that count processes see none of it)."""
     with Sandbox(Limits()) as box:
         yield box

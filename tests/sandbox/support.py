@@ -68,6 +68,16 @@ def descendants(pid: int | None = None) -> set[int]:
     return found
 
 
+def ancestors(pid: int) -> set[int]:
+    """The processes above ``pid`` (its parent, grandparent, ...), as far as /proc tells."""
+    found: set[int] = set()
+    current = _parent_and_uid(pid)
+    while current is not None and current[0] > 1 and current[0] not in found:
+        found.add(current[0])
+        current = _parent_and_uid(current[0])
+    return found
+
+
 def _parent_and_uid(pid: int) -> tuple[int, int] | None:
     """(parent, uid) of a living process; None for a zombie or a process that is gone."""
     try:
@@ -136,6 +146,9 @@ class World:
         self.repo_hash = self._hash(HOSTILE / "SENTINEL.txt")
         self.tmp_hash = self._hash(tmp_sentinel)
         self.roots: list[str] = []
+        # processes other tests of the same pytest run left running on purpose (multiprocessing's
+        # forkserver and resource tracker, a batch worker's pool): not this sandbox's doing
+        self.before = descendants()
 
     @staticmethod
     def _hash(path: Path) -> str:
@@ -159,7 +172,8 @@ class World:
             zygotes = {pid for pid in descendants() if _is_zygote(pid)
                        and (_parent_and_uid(pid) or (0, 0))[0] == os.getpid()}
             waiting = spares()
-            left = descendants() - zygotes - waiting
+            left = {pid for pid in descendants() - zygotes - waiting
+                    if not (self.before & ({pid} | ancestors(pid)))}
             if not left:
                 break
             time.sleep(0.02)
