@@ -17,6 +17,16 @@ MUTANTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_shrinking(monkeypatch):
+    """The counterexample's size is not under test here; shrinking costs seconds per mutant."""
+    import grader.grade_function as gf
+    from grader.values import size_of
+
+    monkeypatch.setattr(gf, "smallest_failure", lambda session, suite, failing, properties=None: min(
+        failing, key=lambda o: (o.errored, size_of(o.case.args))))
+
+
 @pytest.mark.parametrize("form", ["py", "ipynb"])
 @pytest.mark.parametrize(("assignment", "mistake_id"), MUTANTS, ids=[m for _, m in MUTANTS])
 def test_mutant_is_caught_and_named(sandbox, tmp_path, assignment, mistake_id, form):
