@@ -12,7 +12,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,15 +30,6 @@ from grader.spec import AssignmentSpec, load_all, load_assignment
 from grader.suite import build_suites
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class GradeOptions:
-    """What the caller chose: a forced assignment, the sandbox limits, the layout of a folder."""
-
-    assignment: str | None = None
-    limits: Limits = Limits()
-    layout: str = "auto"  #: "auto", "student" (one submission) or "class"
 
 
 def grade_submission(
