@@ -26,6 +26,9 @@ def _why_not() -> str | None:
         pwd.getpwnam("nobody")
     except KeyError:
         return "needs a user named nobody"
+    for folder in (REPO, *REPO.parents):  # nobody must be able to reach the checkout
+        if not os.stat(folder).st_mode & 0o001:
+            return f"the user nobody cannot enter {folder} (mode {os.stat(folder).st_mode & 0o777:o})"
     probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True)
     if probe.returncode != 0:
         return "cannot make a mount namespace here (no CAP_SYS_ADMIN in this container)"
