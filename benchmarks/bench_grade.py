@@ -37,16 +37,16 @@ def cold_start(repeat: int) -> dict[str, float]:
     for name in ASSIGNMENTS:
         master = ROOT / "assignments" / name / "master.ipynb"
         out[name] = median_time(
-            lambda m=master: subprocess.run([sys.executable, "-m", "grader.cli", str(m), "--quiet"],
+            lambda m=master: subprocess.run([sys.executable, "-m", "dnn_autograder.grader.cli", str(m), "--quiet"],
                                             check=True, cwd=ROOT), repeat)
     return out
 
 
 def warm(repeat: int) -> dict[str, tuple[float, float]]:
-    from grader.mutant_submissions import mutant_source, mutants_by_id
-    from grader.pipeline import grade_submission
-    from grader.sandbox import Limits, Sandbox
-    from grader.spec import load_assignment
+    from dnn_autograder.grader.mutant_submissions import mutant_source, mutants_by_id
+    from dnn_autograder.grader.pipeline import grade_submission
+    from dnn_autograder.grader.sandbox import Limits, Sandbox
+    from dnn_autograder.grader.spec import load_assignment
 
     out = {}
     scratch = Path(tempfile.mkdtemp())
@@ -66,8 +66,8 @@ def warm(repeat: int) -> dict[str, tuple[float, float]]:
 
 
 def html(repeat: int) -> float:
-    from grader.pipeline import grade_submission
-    from grader.render.html import render_report
+    from dnn_autograder.grader.pipeline import grade_submission
+    from dnn_autograder.grader.render.html import render_report
 
     result = grade_submission(ROOT / "tests" / "fixtures" / "submissions" / "course_style_optimization.ipynb")
     render_report(result)  # matplotlib's import is paid once per process
@@ -86,7 +86,7 @@ def batch(students: int) -> dict[int, float]:
         for jobs in (1, 2):
             target = Path(scratch) / f"out{jobs}"
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "grader.cli", str(klass), "--out", str(target),
+            subprocess.run([sys.executable, "-m", "dnn_autograder.grader.cli", str(klass), "--out", str(target),
                             "--jobs", str(jobs), "--quiet"], check=True, cwd=ROOT)
             out[jobs] = students / (time.perf_counter() - started) * 60
     return out

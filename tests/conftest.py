@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from grader.sandbox import Limits, Sandbox
+from dnn_autograder.grader.sandbox import Limits, Sandbox
 
 
 @pytest.fixture(scope="module")

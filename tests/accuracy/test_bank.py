@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.pipeline import grade_submission
-from grader.sandbox import Limits, Sandbox
+from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.sandbox import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 

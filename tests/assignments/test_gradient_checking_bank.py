@@ -18,23 +18,23 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assignments.gradient_checking import cases as bank_cases
-from assignments.gradient_checking.mistakes import MISTAKES
-from course_helpers.gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
-from grader.catalogue import Mistake
-from grader.model import Case
-from grader.mutant_submissions import mutant_source
-from grader.normalise import compare_outputs
-from grader.spec import load_assignment, resolve
-from grader.suite import Expected, FunctionSuite, draw_cases
-from reference import relative_difference
+from dnn_autograder.assignments.gradient_checking import cases as bank_cases
+from dnn_autograder.assignments.gradient_checking.mistakes import MISTAKES
+from dnn_autograder.course_helpers.gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.mutant_submissions import mutant_source
+from dnn_autograder.grader.normalise import compare_outputs
+from dnn_autograder.grader.spec import load_assignment, resolve
+from dnn_autograder.grader.suite import Expected, FunctionSuite, draw_cases
+from dnn_autograder.reference import relative_difference
 
 SPEC = load_assignment("gradient_checking")
 
 
 def grader_suites(assignment) -> dict[str, FunctionSuite]:
     """The grader's cases for every function: edge cases, then ``spec.cases`` drawn with the
-    grader's seed, each with the reference's normalised output (as ``grader.suite`` builds them)."""
+    grader's seed, each with the reference's normalised output (as ``dnn_autograder.grader.suite`` builds them)."""
     suites = {}
     for index, fspec in enumerate(assignment.functions):
         strategy = getattr(bank_cases, fspec.strategy)()

@@ -19,14 +19,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-import reference
-from assignments.initialization import cases as bank
-from assignments.initialization import properties
-from assignments.initialization.mistakes import MISTAKES
-from grader.model import Case
-from grader.mutant_submissions import mutant_source
-from grader.spec import load_assignment
-from grader.suite import draw_cases
+from dnn_autograder import reference
+from dnn_autograder.assignments.initialization import cases as bank
+from dnn_autograder.assignments.initialization import properties
+from dnn_autograder.assignments.initialization.mistakes import MISTAKES
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.mutant_submissions import mutant_source
+from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.suite import draw_cases
 
 SPEC = load_assignment("initialization")
 STOCHASTIC = {f.name: getattr(properties, f.properties) for f in SPEC.functions if f.properties}

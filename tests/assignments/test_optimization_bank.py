@@ -19,16 +19,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assignments.optimization import cases as bank_cases
-from assignments.optimization.mistakes import MISTAKES
-from assignments.optimization.properties import check_mini_batches
-from grader.catalogue import Mistake
-from grader.model import Case
-from grader.mutant_submissions import mutant_source
-from grader.normalise import compare_outputs
-from grader.spec import load_assignment, resolve
-from grader.suite import Expected, FunctionSuite, draw_cases
-from grader.values import fingerprint
+from dnn_autograder.assignments.optimization import cases as bank_cases
+from dnn_autograder.assignments.optimization.mistakes import MISTAKES
+from dnn_autograder.assignments.optimization.properties import check_mini_batches
+from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.mutant_submissions import mutant_source
+from dnn_autograder.grader.normalise import compare_outputs
+from dnn_autograder.grader.spec import load_assignment, resolve
+from dnn_autograder.grader.suite import Expected, FunctionSuite, draw_cases
+from dnn_autograder.grader.values import fingerprint
 
 SPEC = load_assignment("optimization")
 BY_ID = {m.id: m for m in MISTAKES}
@@ -36,7 +36,7 @@ BY_ID = {m.id: m for m in MISTAKES}
 
 def grader_suites(assignment) -> dict[str, FunctionSuite]:
     """The grader's cases for every function: edge cases, then ``spec.cases`` drawn with the
-    grader's seed, each with the reference's normalised output (as ``grader.suite`` builds them)."""
+    grader's seed, each with the reference's normalised output (as ``dnn_autograder.grader.suite`` builds them)."""
     suites = {}
     for index, fspec in enumerate(assignment.functions):
         strategy = getattr(bank_cases, fspec.strategy)()

@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-import reference
-from assignments.regularization import cases as bank
-from assignments.regularization import properties
-from assignments.regularization.mistakes import MISTAKES
-from course_helpers.common import forward_three_layer, relu, sigmoid
-from grader.model import Case
-from grader.mutant_submissions import mutant_source
-from grader.spec import load_assignment
-from grader.suite import draw_cases
+from dnn_autograder import reference
+from dnn_autograder.assignments.regularization import cases as bank
+from dnn_autograder.assignments.regularization import properties
+from dnn_autograder.assignments.regularization.mistakes import MISTAKES
+from dnn_autograder.course_helpers.common import forward_three_layer, relu, sigmoid
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.mutant_submissions import mutant_source
+from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.suite import draw_cases
 
 SPEC = load_assignment("regularization")
 FORWARD = "forward_propagation_with_dropout"

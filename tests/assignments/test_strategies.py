@@ -1,4 +1,4 @@
-"""``grader.strategies``: valid, bounded values; arguments validated when a strategy is built."""
+"""``dnn_autograder.grader.strategies``: valid, bounded values; arguments validated when a strategy is built."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import strategies as gs
-from grader.strategies import StrategyArgumentError
+from dnn_autograder.grader import strategies as gs
+from dnn_autograder.grader.strategies import StrategyArgumentError
 
 SETTINGS = settings(
     derandomize=True,

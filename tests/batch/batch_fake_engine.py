@@ -15,9 +15,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader.errors import SubmissionError
-from grader.extract import extract_file, submission_files
-from grader.model import AssignmentResult, FunctionResult, SubmissionResult
+from dnn_autograder.grader.errors import SubmissionError
+from dnn_autograder.grader.extract import extract_file, submission_files
+from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
 FUNCTIONS = ("forward", "backward", "update")
 ASSIGNMENT = "fake"

@@ -12,9 +12,9 @@ import types
 import numpy as np
 import pytest
 
-from grader.catalogue import Mistake
-from grader.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
-from grader.spec import load_all, load_assignment
+from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
+from dnn_autograder.grader.spec import load_all, load_assignment
 
 BANK = [(spec, mistake) for spec in load_all() for mistake in mistakes_of(spec)
         if mistake.mutant is not None]
@@ -42,10 +42,10 @@ def test_every_mutant_builds_a_plain_submission(spec, mistake: Mistake) -> None:
 @pytest.fixture
 def course_modules(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``reg_utils`` & co. and the course's test modules importable, as the sandbox does."""
-    from course_helpers import COURSE_MODULES, TEST_MODULES
+    from dnn_autograder.course_helpers import COURSE_MODULES, TEST_MODULES
 
     for course, target in COURSE_MODULES.items():
-        monkeypatch.setitem(sys.modules, course, importlib.import_module(target))
+        monkeypatch.setitem(sys.modules, course, importlib.import_module(target, "dnn_autograder.course_helpers"))
     for name in TEST_MODULES:
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
 
@@ -74,8 +74,7 @@ def test_a_cost_mutant_behaves_like_the_catalogue_entry() -> None:
 
 @pytest.mark.usefixtures("course_modules")
 def test_a_stand_in_hook_becomes_a_global() -> None:
-    import reference
-
+    from dnn_autograder import reference
     spec = load_assignment("gradient_checking")
     mistake = next(m for m in mistakes_of(spec)
                    if m.function == "gradient_check_n" and m.mutant is not None)

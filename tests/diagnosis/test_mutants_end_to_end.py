@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from submissions import write_notebook, write_py
 
-from grader.mutant_submissions import mutant_source, mutants_by_id
-from grader.pipeline import grade_submission
-from grader.spec import available_assignments, load_assignment
+from dnn_autograder.grader.mutant_submissions import mutant_source, mutants_by_id
+from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.spec import available_assignments, load_assignment
 
 MUTANTS = [
     (name, mistake_id)
@@ -20,8 +20,8 @@ MUTANTS = [
 @pytest.fixture(autouse=True)
 def no_shrinking(monkeypatch):
     """The counterexample's size is not under test here; shrinking costs seconds per mutant."""
-    import grader.grade_function as gf
-    from grader.values import size_of
+    import dnn_autograder.grader.grade_function as gf
+    from dnn_autograder.grader.values import size_of
 
     monkeypatch.setattr(gf, "smallest_failure", lambda session, suite, failing, properties=None: min(
         failing, key=lambda o: (o.errored, size_of(o.case.args))))

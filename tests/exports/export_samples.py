@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.model import (
+from dnn_autograder.grader.model import (
     AssignmentResult,
     Counterexample,
     FunctionResult,

@@ -8,8 +8,8 @@ import json
 import pytest
 from extract_builders import FIXTURES, notebook_json
 
-from grader.errors import SubmissionError, UsageError
-from grader.extract import MAX_FILE_BYTES, extract_file, submission_files
+from dnn_autograder.grader.errors import SubmissionError, UsageError
+from dnn_autograder.grader.extract import MAX_FILE_BYTES, extract_file, submission_files
 
 UPDATE_LR = "def update_lr(learning_rate0, epoch_num, decay_rate):\n    return learning_rate0\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.extract.ipython import clean_cell, ipython_kind
+from dnn_autograder.grader.extract.ipython import clean_cell, ipython_kind
 
 
 @pytest.mark.parametrize(

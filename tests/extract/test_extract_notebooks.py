@@ -8,8 +8,8 @@ import pytest
 from extract_builders import FIXTURES, code, markdown, notebook_json, raw_notebook
 from nbformat.v4 import new_raw_cell
 
-from grader.extract import extract_file
-from grader.extract.model import TOP_LEVEL_REASON
+from dnn_autograder.grader.extract import extract_file
+from dnn_autograder.grader.extract.model import TOP_LEVEL_REASON
 
 UPDATE_LR = '''\
 def update_lr(learning_rate0, epoch_num, decay_rate):

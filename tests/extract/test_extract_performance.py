@@ -6,7 +6,7 @@ import time
 
 from extract_builders import code, markdown
 
-from grader.extract import extract_file
+from dnn_autograder.grader.extract import extract_file
 
 ADAM = """\
 # GRADED FUNCTION: update_parameters_with_adam_{i}

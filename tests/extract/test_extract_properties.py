@@ -7,7 +7,7 @@ import ast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.extract import extract_source
+from dnn_autograder.grader.extract import extract_source
 
 FRAGMENTS = [
     "def f(x):", "    return x", "class A:", "  pass", "@dec", "import numpy as np",

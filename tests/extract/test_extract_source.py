@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.extract import ProgramUnit, extract_source
-from grader.extract.model import TOP_LEVEL_REASON
-from grader.extract.parse import split_chunks
+from dnn_autograder.grader.extract import ProgramUnit, extract_source
+from dnn_autograder.grader.extract.model import TOP_LEVEL_REASON
+from dnn_autograder.grader.extract.parse import split_chunks
 
 NUMPY = "import numpy as np\n"
 

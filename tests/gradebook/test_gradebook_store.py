@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import gradebook as command
-from grader.gradebook import Gradebook, GradeKey, spec_key
-from grader.model import AssignmentResult, FunctionResult, SubmissionResult
+from dnn_autograder.grader.commands import gradebook as command
+from dnn_autograder.grader.gradebook import Gradebook, GradeKey, spec_key
+from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
 KEY = GradeKey("hash-1", spec_key([("regularization", "abc")]), "0.1.0")
 

@@ -1,7 +1,7 @@
 """A test double of the sandbox that runs trusted test code in-process.
 
 Only for unit tests of the grading stages with code the tests wrote themselves; real student
-code always goes through :mod:`grader.sandbox`.
+code always goes through :mod:`dnn_autograder.grader.sandbox`.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class InProcessSession:
         for name, target in {**inject}.items():
             module, _, attr = target.rpartition(".")
             saved[name] = self.namespace.get(name)
-            self.namespace[name] = getattr(importlib.import_module(f"course_helpers.{module}"), attr)
+            self.namespace[name] = getattr(importlib.import_module(f"dnn_autograder.course_helpers.{module}"), attr)
         for name in stand_ins:
             saved[name] = self.namespace.get(name)
             self.namespace[name] = (lambda n: lambda *a, **k: copy.deepcopy(on_stand_in(n, a, k)))(name)

@@ -8,14 +8,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.cli import main
-from grader.pipeline import grade_submission
-from grader.results_json import submission_dict
-from grader.spec import available_assignments
+from dnn_autograder.grader.cli import main
+from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.results_json import submission_dict
+from dnn_autograder.grader.spec import available_assignments
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "fixtures" / "submissions"
-ASSIGNMENTS = ROOT / "assignments"
+ASSIGNMENTS = ROOT / "dnn_autograder" / "assignments"
 NAMES = available_assignments()
 
 

@@ -18,7 +18,7 @@ from reference_testkit import (
     snapshot,
 )
 
-from reference import (
+from dnn_autograder.reference import (
     initialize_adagrad,
     initialize_adam,
     initialize_rmsprop,
@@ -27,7 +27,7 @@ from reference import (
     update_parameters_with_nesterov,
     update_parameters_with_rmsprop,
 )
-from reference.optimizers import update_parameters_with_momentum
+from dnn_autograder.reference.optimizers import update_parameters_with_momentum
 
 
 def course_params_and_grads():

@@ -13,8 +13,8 @@ from reference_testkit import (
     three_layer_parameters,
 )
 
-from course_helpers.reg_utils import forward_propagation
-from reference import (
+from dnn_autograder.course_helpers.reg_utils import forward_propagation
+from dnn_autograder.reference import (
     GRADIENT_KEYS,
     backward_propagation_with_dropout,
     forward_propagation_with_dropout,

@@ -15,7 +15,7 @@ from reference_testkit import (
     snapshot,
 )
 
-from reference import (
+from dnn_autograder.reference import (
     GRADIENT_CHECK_THRESHOLD,
     backward_propagation,
     backward_propagation_n,

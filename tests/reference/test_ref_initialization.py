@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reference_testkit import PROPERTY_SETTINGS, assert_close
 
-from reference import (
+from dnn_autograder.reference import (
     initialize_parameters_he,
     initialize_parameters_random,
     initialize_parameters_xavier,

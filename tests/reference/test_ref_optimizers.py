@@ -18,7 +18,7 @@ from reference_testkit import (
     snapshot,
 )
 
-from reference import (
+from dnn_autograder.reference import (
     initialize_velocity,
     random_mini_batches,
     schedule_lr_decay,

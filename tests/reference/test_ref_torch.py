@@ -12,8 +12,8 @@ from reference_testkit import assert_close, labels, three_layer_parameters
 
 torch = pytest.importorskip("torch")
 
-from course_helpers import opt_utils_v1a, reg_utils  # noqa: E402
-from reference import (  # noqa: E402
+from dnn_autograder.course_helpers import opt_utils_v1a, reg_utils  # noqa: E402
+from dnn_autograder.reference import (  # noqa: E402
     backward_propagation_n,
     backward_propagation_with_dropout,
     backward_propagation_with_regularization,

@@ -21,7 +21,7 @@ import nbformat
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = REPO / "assignments"
+ASSIGNMENTS = REPO / "dnn_autograder" / "assignments"
 NAMES = ("initialization", "regularization", "gradient_checking", "optimization")
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 
@@ -103,7 +103,7 @@ _FAKES: dict[str, dict[str, Any]] = {
 def helper_module(name: str) -> types.ModuleType:
     """The course helper module ``name``: the real stand-in if it imports, else a fake."""
     try:
-        return importlib.import_module(f"course_helpers.{name}")
+        return importlib.import_module(f"dnn_autograder.course_helpers.{name}")
     except ImportError:
         module = types.ModuleType(name)
         module.__dict__.update(_FAKES[name])

@@ -1,4 +1,4 @@
-"""``grader.release`` on small hand-made notebooks."""
+"""``dnn_autograder.grader.release`` on small hand-made notebooks."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from release_support import ASSIGNMENTS, NAMES, read_master, read_starter
 
-from grader.errors import SpecError
-from grader.release import (
+from dnn_autograder.grader.errors import SpecError
+from dnn_autograder.grader.release import (
     ReleaseError,
     check_no_leak,
     find_masters,
@@ -257,8 +257,8 @@ def test_find_masters_reports_what_is_missing(tmp_path, source):
 
 
 def test_main_writes_to_a_folder_and_reports_leaks(tmp_path, monkeypatch, capsys):
-    from grader import release as release_module
-    from grader.errors import ExitCode
+    from dnn_autograder.grader import release as release_module
+    from dnn_autograder.grader.errors import ExitCode
 
     assert release_module.main([str(tmp_path / "out")]) == ExitCode.OK
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(

@@ -50,7 +50,7 @@ class LocalSession:
         for name, target in inject.items():
             module, _, attr = target.rpartition(".")
             saved[name] = self.namespace.get(name)
-            helper = importlib.import_module(f"course_helpers.{module}")
+            helper = importlib.import_module(f"dnn_autograder.course_helpers.{module}")
             self.namespace[name] = getattr(helper, attr)
         for name in stand_ins:
             saved[name] = self.namespace.get(name)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import result_fixtures as rf
 
-from grader import __version__
-from grader.render import render_report
+from dnn_autograder.grader import __version__
+from dnn_autograder.grader.render import render_report
 
 GOLDEN = Path(rf.__file__).with_name("report.golden.html")
 

@@ -1,4 +1,4 @@
-"""grader.figures against the real sandbox session (stand-ins, injected helpers, decoding).
+"""dnn_autograder.grader.figures against the real sandbox session (stand-ins, injected helpers, decoding).
 
 Skipped when the sandbox cannot be started here; the other figure tests use an in-process
 double."""
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import result_fixtures as rf
 
-from grader.figures import compute_figures
+from dnn_autograder.grader.figures import compute_figures
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def session() -> Iterator[Any]:
     try:
-        from grader.sandbox import Limits, Sandbox, units_from_source
+        from dnn_autograder.grader.sandbox import Limits, Sandbox, units_from_source
     except ImportError as exc:
         pytest.skip(f"no sandbox: {exc}")
     try:

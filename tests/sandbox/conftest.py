@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import Sandbox
+from dnn_autograder.grader.sandbox import Sandbox
 
 from .support import BARE, KERNEL_ONLY, World, open_sandbox
 

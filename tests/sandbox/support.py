@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from grader.sandbox import Limits, Sandbox, units_from_source
+from dnn_autograder.grader.sandbox import Limits, Sandbox, units_from_source
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from grader.sandbox import Sandbox
+from dnn_autograder.grader.sandbox import Sandbox
 
 from .support import HOSTILE, LIMITS, REPO, descendants, open_sandbox, units
 from .test_hostile import Listener
@@ -102,7 +102,7 @@ def test_files_outside_scratch_are_out_of_reach(which: str, request: Any, world:
         world.watch(session)
         record = session.call("quiet", (targets,))
         inside = session.call("scratch_roundtrip", ("hello",))
-        secret = session.call("quiet_read", (str(REPO / "reference" / "__init__.py"),))
+        secret = session.call("quiet_read", (str(REPO / "dnn_autograder" / "reference" / "__init__.py"),))
     assert record.outcome == "returned" and "written" not in record.value, record
     assert inside.value == "hello"
     if which != "minimal_sandbox":

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import SandboxUnavailable
-from grader.sandbox import Limits, Sandbox, units_from_source
+from dnn_autograder.grader.errors import SandboxUnavailable
+from dnn_autograder.grader.sandbox import Limits, Sandbox, units_from_source
 
 from .support import REPO, open_sandbox
 
@@ -139,7 +139,7 @@ def test_protections_are_reported_once(sandbox: Sandbox) -> None:
 
 GRADER_THAT_DIES = '''
 import sys
-from grader.sandbox import Sandbox, units_from_source
+from dnn_autograder.grader.sandbox import Sandbox, units_from_source
 sandbox = Sandbox()
 session = sandbox.session(units_from_source("def f():\\n    return 1\\n"))
 print(session._child.root, session._child.pid, sandbox._worker.process.pid, flush=True)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.sandbox import Opaque, ProgramUnit, units_from_source
+from dnn_autograder.grader.sandbox import Opaque, ProgramUnit, units_from_source
 
 from .support import units
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.sandbox.child import wire
+from dnn_autograder.grader.sandbox.child import wire
 
 
 def roundtrip(value: Any) -> Any:

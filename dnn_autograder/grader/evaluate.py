@@ -1,0 +1,126 @@
+"""Run a student's function on one case in the sandbox and judge the outcome.
+
+The verdict is made here, in the trusted parent, from plain data the child sent back: the child
+never sees the expected values and cannot report its own result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dnn_autograder.grader.model import Case, Mismatch
+from dnn_autograder.grader.normalise import compare_outputs, normalise
+from dnn_autograder.grader.suite import Expected, FunctionSuite
+from dnn_autograder.grader.values import identical
+
+#: ``check(inputs, outputs) -> violation messages`` (assignment ``properties.py``)
+PropertyCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[str, ...]]
+
+
+class CallRecordLike(Protocol):
+    outcome: str
+    value: Any
+    args_after: tuple[Any, ...]
+    error_type: str | None
+    error_message: str | None
+    traceback: tuple[str, ...]
+    output: str
+    duration_s: float
+    message: str
+
+
+class SessionLike(Protocol):
+    def call(self, function: str, args: tuple, **kwargs: Any) -> CallRecordLike: ...
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """What happened on one case.
+
+    ``passed`` is the verdict; ``how`` says which check decided it ("exact", "properties",
+    "error"); ``observation`` holds ``stand_in_calls`` and ``args_after`` for the diagnosis.
+    """
+
+    case: Case
+    expected: Mapping[str, Any]
+    record: CallRecordLike
+    got: Mapping[str, Any] | None
+    mismatches: tuple[Mismatch, ...]
+    passed: bool
+    how: str
+    observation: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def errored(self) -> bool:
+        return self.record.outcome != "returned"
+
+
+def evaluate_case(
+    session: SessionLike,
+    suite: FunctionSuite,
+    item: Expected,
+    properties: PropertyCheck | None = None,
+) -> CaseOutcome:
+    """Call the student's function on ``item.case`` and compare with ``item.outputs``."""
+    spec = suite.spec
+    case = item.case
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    world = suite.world(case)
+
+    def answer(name: str, args: tuple, kwargs: dict) -> Any:
+        calls.append((name, args))
+        return world[name](*args, **kwargs)
+
+    record = session.call(
+        spec.name,
+        tuple(case.args.values()),
+        inject=spec.helpers,
+        stand_ins=spec.stand_ins,
+        on_stand_in=answer if spec.stand_ins else None,
+        seed=case.seed,
+        timeout_s=spec.timeout_s,
+    )
+    if record.outcome != "returned":
+        return CaseOutcome(case, item.outputs, record, None, (), False, "error")
+    args_after = dict(zip(case.args, record.args_after, strict=False))
+    observation = {"stand_in_calls": tuple(calls), "args_after": args_after}
+    normalised = normalise(spec, record.value, args_after)
+    mutated = _mutations(spec.immutable, case.args, args_after) + _shared_outputs(spec.returns, record)
+    if normalised.problem is not None:
+        return CaseOutcome(case, item.outputs, record, normalised.outputs,
+                           (normalised.problem, *mutated), False, "exact", observation)
+    mismatches = compare_outputs(item.outputs, normalised.outputs, rtol=spec.rtol, atol=spec.atol)
+    if not mismatches and not mutated:
+        return CaseOutcome(case, item.outputs, record, normalised.outputs, (), True, "exact", observation)
+    if spec.kind == "stochastic" and properties is not None and not mutated:
+        violations = properties(case.args, normalised.outputs)
+        problems = tuple(Mismatch(spec.name, "property", message) for message in violations)
+        return CaseOutcome(case, item.outputs, record, normalised.outputs, problems, not problems,
+                           "properties", observation)
+    return CaseOutcome(case, item.outputs, record, normalised.outputs, (*mismatches, *mutated),
+                       False, "exact", observation)
+
+
+def _shared_outputs(names: tuple[str, ...], record: CallRecordLike) -> tuple[Mismatch, ...]:
+    pairs = [(i, j) for i, j in getattr(record, "aliases", ()) if j < len(names)]
+    return tuple(
+        Mismatch(names[i], "aliased", f"`{names[i]}` and `{names[j]}` are one and the same object (as after"
+                 f" `{names[i]} = {names[j]} = {{}}`): updating one changes the other. Create a separate"
+                 " dict for each")
+        for i, j in pairs
+    )
+
+
+#: an argument restored after an in-place perturbation may keep this much rounding (relative to
+#: its largest element) and still count as unchanged
+RESTORED_RTOL = 1e-12
+
+
+def _mutations(names: tuple[str, ...], before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+    return tuple(
+        Mismatch(name, "mutated", f"your function modified its argument `{name}`, which it must leave unchanged")
+        for name in names
+        if name in before and name in after and not identical(before[name], after[name], rtol=RESTORED_RTOL)
+    )

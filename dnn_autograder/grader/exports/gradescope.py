@@ -1,0 +1,102 @@
+"""Gradescope's autograder ``results.json`` for one submission.
+
+The format is Gradescope's "Autograder Specifications": a top-level ``score`` (the total, which
+Gradescope then uses), ``execution_time`` (whole seconds), ``output`` (text for the whole
+submission), ``visibility`` and ``stdout_visibility``, and ``tests``: one per graded function,
+with ``name``, ``number``, ``score``, ``max_score``, ``status`` (``passed``/``failed``),
+``output`` (the feedback paragraph, diagnoses and smallest counterexample) and ``visibility``.
+A submission that could not be graded at all gets one test saying why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dnn_autograder.grader.exports.files import write_json_atomic
+from dnn_autograder.grader.exports.text import unsurrogate
+from dnn_autograder.grader.model import FunctionResult, SubmissionResult
+
+VISIBILITY = "visible"
+
+
+def results_dict(result: SubmissionResult) -> dict[str, Any]:
+    """The ``results.json`` object for ``result`` (see the module doc)."""
+    tests = list(_tests(result))
+    return {
+        "score": _points(result.score),
+        "execution_time": max(0, math.ceil(result.duration_s)),
+        "output": _overview(result),
+        "visibility": VISIBILITY,
+        "stdout_visibility": VISIBILITY,
+        "tests": tests,
+        "extra_data": {
+            "grader_version": result.grader_version,
+            "max_score": _points(result.max_score),
+        },
+    }
+
+
+def write_results(path: str | Path, result: SubmissionResult) -> None:
+    """Write Gradescope's ``results.json`` for one submission (atomically)."""
+    write_json_atomic(path, results_dict(result))
+
+
+def _tests(result: SubmissionResult) -> Iterator[dict[str, Any]]:
+    if not result.assignments:
+        yield {
+            "name": "Submission",
+            "number": "0",
+            "score": 0.0,
+            "max_score": _points(result.max_score),
+            "status": "failed",
+            "output": unsurrogate(result.error or "nothing could be graded"),
+            "visibility": VISIBILITY,
+        }
+    for a_index, assignment in enumerate(result.assignments, 1):
+        for f_index, function in enumerate(assignment.functions, 1):
+            yield {
+                "name": f"{assignment.title}: {function.name}",
+                "number": f"{a_index}.{f_index}",
+                "score": _points(function.score),
+                "max_score": _points(function.max_score),
+                "status": "passed" if function.status == "passed" else "failed",
+                "output": function_output(function),
+                "visibility": VISIBILITY,
+            }
+
+
+def function_output(function: FunctionResult) -> str:
+    """Plain-text feedback for one function: status, message, diagnoses, counterexample."""
+    lines = [f"{function.status}: {function.score:g} / {function.max_score:g} points"]
+    if function.message:
+        lines += ["", function.message]
+    if function.diagnoses:
+        lines += ["", "Recognised mistakes: " + ", ".join(function.diagnoses)]
+    example = function.counterexample
+    if example is not None and example.mismatches:
+        label = f" ({example.label})" if example.label else ""
+        lines += ["", f"Smallest failing case{label}:"]
+        lines += [f"  {m.where}: {m.summary}" for m in example.mismatches]
+    if function.traceback:
+        lines += ["", *function.traceback]
+    if function.output:
+        lines += ["", "Your function printed:", function.output[:2000]]
+    return unsurrogate("\n".join(lines).strip())
+
+
+def _overview(result: SubmissionResult) -> str:
+    lines = [f"Total: {result.score:g} / {result.max_score:g}"]
+    for assignment in result.assignments:
+        lines.append(f"{assignment.title}: {assignment.score:g} / {assignment.max_score:g}")
+        lines += [f"  note: {note}" for note in assignment.notes]
+    if result.error:
+        lines.append(f"Not graded: {result.error}")
+    lines += [f"note: {note}" for note in result.notes]
+    return unsurrogate("\n".join(lines))
+
+
+def _points(value: float) -> float:
+    return round(float(value), 6)

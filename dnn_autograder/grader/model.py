@@ -1,0 +1,116 @@
+"""The data passed between the grading stages: frozen, JSON-serialisable dataclasses.
+
+cases -> run -> compare -> diagnose -> score -> render. Values inside are plain Python and
+NumPy data; :mod:`dnn_autograder.grader.results_json` turns a :class:`SubmissionResult` into the results JSON of
+DESIGN.md section 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["passed", "failed", "error", "missing"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One set of inputs for a graded function.
+
+    Attributes:
+        args: argument name -> value, passed positionally in this order. Arguments with a
+            default that the case does not vary are left out, so signatures that differ only
+            in trailing optional arguments (``print_msg``) are called the same way.
+        world: which helper world answers the function's stand-ins (``cases.WORLDS`` key);
+            empty for functions without stand-ins.
+        seed: ``np.random.seed(seed)`` is called in the child before the function runs, so
+            code that draws without seeding is still deterministic.
+        label: where the case comes from ("edge: keep_prob = 1", "generated").
+    """
+
+    args: Mapping[str, Any]
+    world: str = ""
+    seed: int | None = 0
+    label: str = "generated"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One labelled difference between the student's output and the expected one.
+
+    ``where`` is a path such as ``parameters["W2"]``; ``kind`` is one of ``type``, ``shape``,
+    ``value``, ``missing``, ``mutated``, ``property``; ``rows`` hold up to a few
+    ``(index, yours, expected)`` triples as display strings.
+    """
+
+    where: str
+    kind: str
+    summary: str
+    rows: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """The smallest failing case found, with what was expected and what the student returned
+    (plain data: arrays stay NumPy arrays here and become nested lists in the JSON)."""
+
+    inputs: Mapping[str, Any]
+    expected: Mapping[str, Any]
+    got: Mapping[str, Any]
+    mismatches: tuple[Mismatch, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class FunctionResult:
+    """The grade of one graded function."""
+
+    name: str
+    score: float
+    max_score: float
+    status: Status
+    diagnoses: tuple[str, ...] = ()
+    message: str = ""
+    counterexample: Counterexample | None = None
+    cases_run: int = 0
+    cases_passed: int = 0
+    duration_s: float = 0.0
+    output: str = ""
+    traceback: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()  #: named checks that were run (e.g. "course seeding", "weight scale")
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """The grade of one assignment within one submission file."""
+
+    assignment: str
+    title: str
+    score: float
+    max_score: float
+    functions: tuple[FunctionResult, ...]
+    source: str = ""  #: the submission file graded for this assignment
+    notes: tuple[str, ...] = ()  #: skipped cells, recognised-by, load problems
+    #: plain data for the report's pictures, computed from the student's own functions in the
+    #: sandbox (``dnn_autograder.grader.figures``): ``{figure name: data}``
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything about grading one student's submission (a file or a folder)."""
+
+    submission: str
+    score: float
+    max_score: float
+    assignments: tuple[AssignmentResult, ...]
+    student: str | None = None
+    error: str | None = None  #: why the submission could not be graded at all, if so
+    notes: tuple[str, ...] = ()
+    protections: tuple[str, ...] = ()
+    grader_version: str = ""
+    case_seed: int = 0
+    graded_at: str = ""
+    duration_s: float = 0.0
+    extra: Mapping[str, Any] = field(default_factory=dict)

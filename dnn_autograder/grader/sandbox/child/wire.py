@@ -1,0 +1,318 @@
+"""Plain-data wire format between the grader and a sandbox child.
+
+Standalone on purpose (numpy and the stdlib only, no ``grader`` import): the parent imports it as
+``dnn_autograder.grader.sandbox.child.wire`` and the sandbox worker loads the same file by path.
+
+A frame is ``struct("!IQ")`` (length of a JSON header, length of a body) followed by the UTF-8
+JSON header and the body. Values inside the header are JSON scalars or tagged objects:
+
+* ``{"t": "l", "v": [...]}`` list, ``{"t": "u", "v": [...]}`` tuple,
+  ``{"t": "d", "k": [...], "v": [...]}`` dict (keys are encoded values too),
+* ``{"t": "c", "v": [re, im]}`` complex,
+* ``{"t": "g", "d": "<f8", "v": ...}`` numpy scalar,
+* ``{"t": "a", "d": "<f8", "s": [3, 2], "o": offset, "n": nbytes}`` numpy array whose raw bytes
+  are in the body,
+* ``{"t": "x", "type": "function"}`` a value that could not be encoded (only in ``args_after``).
+
+Only numeric and boolean dtypes in native byte order cross; nothing is ever unpickled. Decoding
+validates everything (the other side may be hostile) and raises :class:`WireError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+HEADER = struct.Struct("!IQ")
+
+#: Containers nested deeper than this are refused (cycles end here too).
+MAX_DEPTH = 32
+#: Items (scalars, containers, arrays) in one encoded value.
+MAX_ITEMS = 1_000_000
+#: Dimensions of one array.
+MAX_NDIM = 32
+
+ALLOWED_DTYPES = frozenset(
+    np.dtype(code).str
+    for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16")
+)
+_KEY_TAGS = frozenset({"u", "g", "c"})
+
+
+class WireError(ValueError):
+    """Raised when a frame or an encoded value is malformed, too large or not plain data."""
+
+
+class Unencodable(Exception):
+    """Raised by :class:`Encoder` for a value that cannot cross; ``str(exc)`` says what it is
+    (``"a function"``, ``"an object of type Model"``, ``"nested deeper than 32 levels"``)."""
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Stands for a value the child could not send back (in ``CallRecord.args_after``)."""
+
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<unsendable {self.type_name}>"
+
+
+def describe(value: Any) -> str:
+    """A short phrase for what ``value`` is, for messages: ``"a function"``."""
+    kinds = (
+        ("function", "a function"), ("builtin_function_or_method", "a function"),
+        ("method", "a method"), ("generator", "a generator"), ("module", "a module"),
+        ("type", "a class"), ("bytes", "a bytes object"), ("set", "a set"),
+        ("frozenset", "a frozenset"), ("range", "a range object"), ("coroutine", "a coroutine"),
+    )
+    name = type(value).__name__
+    for kind, phrase in kinds:
+        if name == kind:
+            return phrase
+    return f"an object of type {name[:80]}"
+
+
+class Encoder:
+    """Turns one value (or several) into JSON-able data plus body chunks.
+
+    ``max_bytes`` bounds the body plus an estimate of the header; ``Unencodable`` says why a
+    value was refused.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.chunks: list[Any] = []
+        self.body_len = 0  #: bytes of array data so far (the frame's body)
+        self.size = 0  #: body plus an estimate of the header, checked against max_bytes
+        self.items = 0
+
+    def encode(self, value: Any, depth: int = 0) -> Any:
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise Unencodable(f"more than {MAX_ITEMS} items")
+        kind = type(value)
+        if value is None or kind is bool or kind is str:
+            self._grow(len(value) if kind is str else 4)
+            return value
+        if kind is int:
+            if value.bit_length() > 4096:
+                raise Unencodable("an integer with more than 4096 bits")
+            self._grow(8)
+            return value
+        if kind is float:
+            self._grow(8)
+            return value
+        if isinstance(value, np.ndarray):
+            return self._array(value)
+        if isinstance(value, np.generic):
+            return self._scalar(value)
+        if depth >= MAX_DEPTH:
+            raise Unencodable(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, bool | int | float | str):  # subclasses: send the plain value
+            return self.encode(_plain(value), depth)
+        if kind is complex:
+            return {"t": "c", "v": [value.real, value.imag]}
+        if isinstance(value, list | tuple):
+            tag = "l" if isinstance(value, list) else "u"
+            return {"t": tag, "v": [self.encode(item, depth + 1) for item in value]}
+        if isinstance(value, dict):
+            keys, values = [], []
+            for key, item in list(value.items()):
+                keys.append(self._key(key, depth + 1))
+                values.append(self.encode(item, depth + 1))
+            return {"t": "d", "k": keys, "v": values}
+        raise Unencodable(describe(value))
+
+    def _key(self, key: Any, depth: int) -> Any:
+        if isinstance(key, list | dict | np.ndarray):
+            raise Unencodable(f"a dict with a key that is {describe(key)}")
+        return self.encode(key, depth)
+
+    def _grow(self, nbytes: int) -> None:
+        self.size += nbytes
+        if self.size > self.max_bytes:
+            raise Unencodable(f"larger than the {_size(self.max_bytes)} limit")
+
+    def _scalar(self, value: np.generic) -> Any:
+        code = value.dtype.str
+        if code not in ALLOWED_DTYPES:
+            raise Unencodable(f"a numpy scalar of dtype {value.dtype}")
+        item = value.item()
+        if isinstance(item, complex):
+            item = [item.real, item.imag]
+        return {"t": "g", "d": code, "v": item}
+
+    def _array(self, value: np.ndarray) -> Any:
+        array = np.asarray(value)
+        if array.dtype.str not in ALLOWED_DTYPES:
+            native = array.dtype.newbyteorder("=") if array.dtype.byteorder in "<>" else None
+            if native is None or native.str not in ALLOWED_DTYPES:
+                raise Unencodable(f"a numpy array of dtype {array.dtype}")
+            array = array.astype(native)
+        if array.ndim > MAX_NDIM:
+            raise Unencodable(f"an array with more than {MAX_NDIM} dimensions")
+        nbytes = int(array.nbytes)
+        offset = (self.body_len + 15) // 16 * 16  # aligned, so decoded arrays are aligned
+        self._grow(offset - self.body_len + nbytes + 64)
+        if offset > self.body_len:
+            self.chunks.append(bytes(offset - self.body_len))
+        self.body_len = offset + nbytes
+        if nbytes:
+            flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
+            self.chunks.append(flat.data)
+        return {"t": "a", "d": array.dtype.str, "s": list(array.shape), "o": offset, "n": nbytes}
+
+
+def _plain(value: Any) -> Any:
+    for base in (bool, int, float, str):
+        if isinstance(value, base):
+            return base(value) if base is not str else str.__str__(value)
+    return value
+
+
+def _size(nbytes: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:g} {unit}"
+    return f"{nbytes} bytes"
+
+
+def pack(header: dict[str, Any], encoder: Encoder | None = None, body: bytes = b"") -> bytes:
+    """One frame: the header (which holds the encoded values) and ``encoder``'s body, or
+    ``body`` as it is."""
+    text = json.dumps(header, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    chunks = encoder.chunks if encoder is not None else [body]
+    body_len = encoder.body_len if encoder is not None else len(body)
+    return b"".join([HEADER.pack(len(text), body_len), text, *chunks])
+
+
+class Stream:
+    """Frames from a byte stream, read through a buffer (one ``receive`` call usually brings a
+    whole small frame). ``receive(n)`` returns up to ``n`` bytes, ``b""`` at the end."""
+
+    def __init__(self, receive: Callable[[int], bytes], max_frame: int | None = None) -> None:
+        self.receive = receive
+        self.max_frame = max_frame
+        self.data = bytearray()
+
+    def take(self, size: int) -> bytearray:
+        while len(self.data) < size:
+            chunk = self.receive(max(size - len(self.data), 1 << 16))
+            if not chunk:
+                raise EOFError("the other side closed the connection")
+            self.data += chunk
+        taken = self.data[:size]
+        del self.data[:size]
+        return taken
+
+    def read(self) -> tuple[dict[str, Any], bytearray]:
+        """The next frame's header and body (a bytearray, so decoded arrays are writable)."""
+        json_len, body_len = HEADER.unpack(self.take(HEADER.size))
+        if self.max_frame is not None and json_len + body_len > self.max_frame:
+            raise WireError("frame larger than allowed")
+        header = parse_header(self.take(json_len))
+        return header, self.take(body_len)
+
+
+def parse_header(text: bytes | bytearray | memoryview) -> dict[str, Any]:
+    """The JSON header of a frame; :class:`WireError` unless it is a JSON object."""
+    try:
+        header = json.loads(bytes(text).decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"invalid frame header: {type(exc).__name__}") from None
+    if type(header) is not dict:
+        raise WireError("frame header is not an object")
+    return header
+
+
+def decode(data: Any, body: bytearray | bytes, depth: int = 0) -> Any:
+    """Rebuild a value from its encoded form; arrays are views of ``body`` (writable if it is a
+    bytearray). Raises :class:`WireError` on anything unexpected."""
+    kind = type(data)
+    if data is None or kind is bool or kind is int or kind is float or kind is str:
+        return data
+    if kind is not dict or depth > 2 * MAX_DEPTH:
+        raise WireError("unexpected value in frame")
+    tag = data.get("t")
+    if tag in ("l", "u"):
+        items = _field(data, "v", list)
+        decoded = [decode(item, body, depth + 1) for item in items]
+        return decoded if tag == "l" else tuple(decoded)
+    if tag == "d":
+        keys, values = _field(data, "k", list), _field(data, "v", list)
+        if len(keys) != len(values):
+            raise WireError("dict with mismatched keys and values")
+        result = {}
+        for key, item in zip(keys, values, strict=True):
+            if type(key) is dict and key.get("t") not in _KEY_TAGS:
+                raise WireError("dict key that is not hashable")
+            try:
+                result[decode(key, body, depth + 1)] = decode(item, body, depth + 1)
+            except TypeError:
+                raise WireError("dict key that is not hashable") from None
+        return result
+    if tag == "c":
+        real, imag = _numbers(_field(data, "v", list), 2)
+        return complex(real, imag)
+    if tag == "g":
+        return _decode_scalar(data)
+    if tag == "a":
+        return _decode_array(data, body)
+    if tag == "x":
+        return Opaque(str(_field(data, "type", str))[:100])
+    raise WireError(f"unknown tag {str(tag)[:20]!r}")
+
+
+def _field(data: dict[str, Any], name: str, kind: type) -> Any:
+    value = data.get(name)
+    if type(value) is not kind:
+        raise WireError(f"field {name!r} missing or not a {kind.__name__}")
+    return value
+
+
+def _numbers(values: list[Any], count: int) -> list[Any]:
+    if len(values) != count or any(type(v) not in (int, float) for v in values):
+        raise WireError("malformed number")
+    return values
+
+
+def _dtype(data: dict[str, Any]) -> np.dtype:
+    code = _field(data, "d", str)
+    if code not in ALLOWED_DTYPES:
+        raise WireError(f"dtype {code[:20]!r} not allowed")
+    return np.dtype(code)
+
+
+def _decode_scalar(data: dict[str, Any]) -> np.generic:
+    dtype = _dtype(data)
+    value = data.get("v")
+    if dtype.kind == "c":
+        value = complex(*_numbers(value if type(value) is list else [], 2))
+    elif type(value) not in (bool, int, float):
+        raise WireError("malformed numpy scalar")
+    try:
+        return dtype.type(value)
+    except (OverflowError, ValueError, TypeError):
+        raise WireError("numpy scalar out of range") from None
+
+
+def _decode_array(data: dict[str, Any], body: bytearray | bytes) -> np.ndarray:
+    dtype = _dtype(data)
+    shape = _field(data, "s", list)
+    offset, nbytes = data.get("o"), data.get("n")
+    if (len(shape) > MAX_NDIM or any(type(n) is not int or n < 0 for n in shape)
+            or type(offset) is not int or type(nbytes) is not int):
+        raise WireError("malformed array")
+    count = math.prod(shape)
+    if count * dtype.itemsize != nbytes or offset < 0 or offset + nbytes > len(body):
+        raise WireError("array data out of bounds")
+    if count == 0:
+        return np.zeros(shape, dtype)
+    return np.frombuffer(body, dtype, count, offset).reshape(shape)

@@ -1,0 +1,324 @@
+"""The sandbox worker ("zygote"): imports what student code needs once, then forks one child
+per student session.
+
+Process tree for one session (see SECURITY.md)::
+
+    grader (parent) --Popen--> zygote --fork--> intermediate --fork--> child (runs student code)
+
+The intermediate unshares the namespaces (so the child is pid 1 of a fresh pid namespace and has
+no network), waits for the child, kills whatever it left behind and reports its exit status and
+CPU time to the zygote over a pipe. One intermediate and child are forked ahead of time (the
+"spare"); a session hands the spare its socket (from the parent) and settings, then the child
+applies its own layers and runs ``runner``. The parent talks to the child directly.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import importlib.util
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from . import guard, intermediate
+
+#: Imported once here, so student code finds them after the child loses access to the disk.
+#: (Not numpy.testing: it drags in subprocess and unittest; graded functions do not use it.)
+PRELOAD = (
+    "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
+    "numpy.dtypes", "numpy.exceptions", "math", "cmath", "copy", "random", "itertools",
+    "functools", "collections", "collections.abc", "typing", "time", "warnings", "operator",
+    "statistics", "dataclasses", "json", "re", "string", "numbers", "decimal", "fractions",
+    "heapq", "bisect", "array", "enum", "abc", "contextlib", "textwrap", "pprint", "traceback",
+    "linecache", "datetime", "types", "io", "struct", "threading", "queue", "weakref",
+    "keyword", "base64", "zlib", "zipfile", "hashlib", "signal", "resource", "ctypes", "socket",
+    "encodings.idna", "encodings.ascii", "encodings.latin_1", "encodings.utf_16",
+    "encodings.utf_32", "encodings.unicode_escape", "encodings.raw_unicode_escape",
+    "encodings.cp437",
+)
+#: The next child is forked once the worker has had no request for this long (not while a
+#: session that just started is busy loading).
+SPARE_AFTER_IDLE_S = 0.01
+DEFAULT_TEST_MODULES = ("testCases", "testCases_v2", "public_tests", "test_utils")
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def warm(config: dict[str, Any]) -> dict[str, Any]:
+    """Import everything, register the course modules under their course names."""
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = "1"
+    errors = []
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            errors.append(f"{name}: {exc}")
+    course: dict[str, str] = {}
+    tests: tuple[str, ...] = DEFAULT_TEST_MODULES
+    if config.get("helpers"):
+        try:
+            course, tests = _load_helpers(config["helpers"], errors)
+        except Exception as exc:
+            errors.append(f"course_helpers: {type(exc).__name__}: {exc}")
+    import random
+
+    import numpy
+
+    numpy.random.seed(0)
+    random.seed(0)
+    gc.collect()
+    gc.freeze()  # forked children share these pages instead of copying them on first touch
+    return {"course": course, "tests": sorted(set(tests) | set(DEFAULT_TEST_MODULES)),
+            "errors": errors}
+
+
+def _load_helpers(path: str, errors: list[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    init = os.path.join(path, "__init__.py")
+    spec = importlib.util.spec_from_file_location("course_helpers", init,
+                                                  submodule_search_locations=[path])
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no package at {path}")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["course_helpers"] = package
+    spec.loader.exec_module(package)
+    loaded = {}
+    for alias, target in dict(getattr(package, "COURSE_MODULES", {})).items():
+        if not str(alias).isidentifier() or alias in guard.GRADER_PACKAGES:
+            errors.append(f"{alias}: not a usable module name")
+            continue
+        try:
+            sys.modules[alias] = importlib.import_module(target, "course_helpers")
+            loaded[alias] = target
+        except Exception as exc:
+            errors.append(f"{alias} ({target}): {type(exc).__name__}: {exc}")
+    return loaded, tuple(getattr(package, "TEST_MODULES", DEFAULT_TEST_MODULES))
+
+
+@dataclass
+class Tracked:
+    """An intermediate and its child: a spare waiting for a session, or a session's."""
+
+    ipid: int
+    pipe: int  #: the intermediate's reports: {"pid", "layers"}, then {"status", "cpu"}
+    assign: socket.socket | None = None  #: where a spare child receives its session
+    root: str | None = None  #: the session's directory (removed here if the parent vanishes)
+    started: dict[str, Any] | None = None
+    pidfd: int | None = None
+    pending: bytes = b""
+    status: dict[str, Any] | None = None
+
+
+class Zygote:
+    def __init__(self, ctl: socket.socket, config: dict[str, Any], world: dict[str, Any]) -> None:
+        self.ctl, self.config, self.world = ctl, config, world
+        self.tracked: dict[int, Tracked] = {}
+        self.spare: Tracked | None = None
+
+    def reply(self, message: dict[str, Any]) -> None:
+        self.ctl.send(json.dumps(message).encode())
+
+    def loop(self) -> None:
+        while True:
+            watching = {t.pipe: t for t in self.tracked.values() if t.status is None}
+            if self.spare is not None:
+                watching[self.spare.pipe] = self.spare
+            idle = 5.0 if self.spare is not None else SPARE_AFTER_IDLE_S
+            readable, _, _ = select.select([self.ctl.fileno(), *watching], [], [], idle)
+            if not readable and self.spare is None:  # quiet: prepare the next child now
+                self.spare = self.make_spare()
+            for fd in readable:
+                if fd == self.ctl.fileno():
+                    self.handle()
+                elif watching[fd] is self.spare:
+                    self.watch_spare()
+                elif watching[fd].status is None:  # handle() may have collected it already
+                    self.collect(watching[fd])
+            self.reap()
+
+    def handle(self) -> None:
+        try:
+            message, fds, _, _ = socket.recv_fds(self.ctl, 1 << 16, 4)
+        except OSError:
+            message, fds = b"", []
+        if not message:
+            self.shutdown()
+        request = json.loads(message)
+        op = request.get("op")
+        if op == "spawn":
+            self.spawn(request, fds)
+        elif op == "wait":
+            self.wait(int(request["sid"]), float(request.get("timeout", 5.0)))
+        elif op == "ping":
+            self.ping()
+        else:
+            self.shutdown()
+
+    # --- children --------------------------------------------------------------------------
+    def make_spare(self) -> Tracked:
+        """Fork the next intermediate and child now (namespaces made, child waiting), so that
+        a session only has to hand it its socket and settings."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        read_end, write_end = os.pipe()
+        ipid = os.fork()
+        if ipid == 0:
+            try:
+                os.close(read_end)
+                intermediate.run(theirs.fileno(), write_end, self.config, self.world)
+            finally:
+                os._exit(70)
+        theirs.close()
+        os.close(write_end)
+        return Tracked(ipid, read_end, assign=ours)
+
+    def watch_spare(self) -> None:
+        spare = self.spare
+        assert spare is not None
+        if spare.started is None:
+            spare.started = self.read_line(spare, 0.0)
+            if spare.started is not None:
+                return
+        self.spare = None  # it died before being used
+        self._discard(spare)
+
+    def _discard(self, spare: Tracked) -> None:
+        _kill(spare.ipid)
+        if spare.assign is not None:
+            spare.assign.close()
+        self.collect(spare)
+
+    def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
+        channel = fds[0]
+        for fd in fds[1:]:
+            os.close(fd)
+        spare, self.spare = self.spare or self.make_spare(), None
+        try:
+            if spare.started is None:
+                spare.started = self.read_line(spare, 10.0)
+            if spare.started is None or spare.assign is None:
+                raise OSError("the sandbox child did not start")
+            socket.send_fds(spare.assign, [json.dumps(request).encode()], [channel])
+        except OSError as exc:
+            self._discard(spare)
+            self.reply({"ok": False, "error": str(exc)})
+            return
+        finally:
+            os.close(channel)
+        spare.assign.close()
+        spare.assign = None
+        spare.root = str(request.get("root"))
+        try:  # a handle on the child itself, never on a process that later reuses its pid
+            spare.pidfd = os.pidfd_open(int(spare.started["pid"]))
+        except OSError:
+            spare.pidfd = None
+        self.tracked[int(request["sid"])] = spare
+        self.reply({"ok": True, "pid": spare.started["pid"], "ipid": spare.ipid,
+                    "layers": spare.started["layers"]})
+
+    def ping(self) -> None:
+        """Alive; and the spare's processes (for tests that look for stray processes)."""
+        if self.spare is None:
+            self.spare = self.make_spare()
+        if self.spare.started is None:
+            self.spare.started = self.read_line(self.spare, 2.0)
+        spare = [self.spare.ipid, (self.spare.started or {}).get("pid")]
+        self.reply({"ok": True, "pid": os.getpid(), "spare": spare})
+
+    def read_line(self, tracked: Tracked, timeout: float) -> dict[str, Any] | None:
+        while b"\n" not in tracked.pending:
+            if not select.select([tracked.pipe], [], [], timeout)[0]:
+                return None
+            chunk = os.read(tracked.pipe, 4096)
+            if not chunk:
+                return None
+            tracked.pending += chunk
+        line, _, tracked.pending = tracked.pending.partition(b"\n")
+        return json.loads(line)
+
+    def collect(self, tracked: Tracked, reap: bool = True) -> None:
+        """The intermediate reported (or died): keep the child's status, and reap the
+        intermediate (later, with ``reap=False``: its namespaces take a while to go)."""
+        if tracked.status is not None:
+            return
+        line = self.read_line(tracked, 0.0)
+        os.close(tracked.pipe)
+        if tracked.pidfd is not None:
+            os.close(tracked.pidfd)
+            tracked.pidfd = None
+        raw = _reap(tracked.ipid) if reap or line is None else None
+        tracked.status = line if line is not None else {"status": None, "intermediate": raw}
+
+    def wait(self, sid: int, timeout: float) -> None:
+        tracked = self.tracked.get(sid)
+        if tracked is None:
+            self.reply({"ok": False, "error": "unknown session"})
+            return
+        if tracked.status is None:
+            if select.select([tracked.pipe], [], [], timeout)[0]:
+                self.collect(tracked, reap=False)
+            else:
+                self.reply({"ok": False, "pending": True, "ipid": tracked.ipid})
+                return
+        del self.tracked[sid]
+        self.reply({"ok": True, **(tracked.status or {})})
+        _reap(tracked.ipid)  # after the reply: the parent need not wait for the teardown
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+    def shutdown(self) -> None:
+        """Kill every child (their intermediates reap them), then the intermediates."""
+        if self.spare is not None:
+            self._discard(self.spare)
+        for tracked in self.tracked.values():
+            if tracked.pidfd is not None and tracked.status is None:
+                try:
+                    signal.pidfd_send_signal(tracked.pidfd, signal.SIGKILL)
+                except OSError:
+                    pass
+        for tracked in self.tracked.values():
+            if tracked.status is None:
+                self.collect(tracked)
+            if tracked.root:  # normally the parent's job, after the child is gone
+                shutil.rmtree(tracked.root, ignore_errors=True)
+        os._exit(0)
+
+
+def _reap(pid: int) -> int | None:
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def main(config: dict[str, Any]) -> None:
+    ctl = socket.socket(fileno=int(config["fd"]))
+    try:
+        world = warm(config)
+    except BaseException as exc:
+        ctl.send(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the grader's terminal: parent's job
+    ctl.send(json.dumps({"ok": True, "pid": os.getpid(), "course": world["course"],
+                         "errors": world["errors"], "version": list(sys.version_info[:2]),
+                         "release": sys.version.split()[0]}).encode())
+    Zygote(ctl, config, world).loop()

@@ -1,0 +1,411 @@
+"""One student's child: execute the submission's units, call its functions, survive anything.
+
+Every frame from the child is hostile data: sizes are checked before reading, headers are
+validated, values are decoded by ``wire`` (no pickle). A child that times out, dies, or sends
+garbage is killed (its whole pid namespace / process group), and a fresh one with the same units
+is started for the next call.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from dnn_autograder.grader.errors import SandboxUnavailable
+from dnn_autograder.grader.sandbox import outcomes
+from dnn_autograder.grader.sandbox.channel import ChildProcess, Gone, Timeout, remove_tree
+from dnn_autograder.grader.sandbox.child import wire
+from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcome
+
+#: Time the parent spends answering stand-ins is added to a call's deadline, up to this many
+#: times the timeout (a loop of stand-in calls must not keep the parent busy forever).
+STAND_IN_GRACE = 3.0
+#: What reading a hostile child's frames may raise; the child is then killed as misbehaving.
+_MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError)
+_CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
+                             "output-limit", "unsupported-return"})
+
+
+class Session:
+    """One student's submission in a child of its own (``Sandbox.session(units)``).
+
+    The units run in order when the session opens; ``units`` says what happened to each (a
+    failing unit never stops the others). Use as a context manager, from one thread at a time.
+    """
+
+    def __init__(self, sandbox: Any, units: Sequence[Any]) -> None:
+        self._sandbox = sandbox
+        self._limits: Limits = sandbox.limits
+        self._units = [_unit_dict(i, unit) for i, unit in enumerate(units)]
+        self._names = [tuple(u["names"]) for u in self._units]
+        self._outcomes: list[UnitOutcome | None] = [None] * len(self._units)
+        self._skip: set[int] = set()
+        self._code = self._compile()
+        self._child: ChildProcess | None = None
+        self._callables: frozenset[str] = frozenset()
+        self._layers: tuple[str, ...] = ()
+        self.load_output = ""
+        #: (event, time.perf_counter()) while the last child started, for benchmarks
+        self.timeline: list[tuple[str, float]] = []
+        self._closed = False
+        self._uid = sandbox._acquire_uid()
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    # --- public ----------------------------------------------------------------------------
+    @property
+    def units(self) -> tuple[UnitOutcome, ...]:
+        return tuple(outcome or UnitOutcome(names, False, "not executed")
+                     for outcome, names in zip(self._outcomes, self._names, strict=True))
+
+    @property
+    def protections(self) -> tuple[str, ...]:
+        return self._layers
+
+    def defined(self, name: str) -> bool:
+        """Is ``name`` a callable defined in the student's namespace (after the units ran)."""
+        return name in self._callables
+
+    def call(self, function: str, args: tuple, *, inject: Mapping[str, str] = {},
+             stand_ins: Sequence[str] = (),
+             on_stand_in: Callable[[str, tuple, dict], Any] | None = None,
+             seed: int | None = None, timeout_s: float | None = None) -> CallRecord:
+        """Run ``function(*args)`` in the student's namespace and record what happened.
+
+        Before the call: ``np.random.seed(seed)`` (and ``random.seed``) when ``seed`` is given;
+        each ``name -> "module.attr"`` of ``inject`` binds the student's global ``name`` to that
+        course helper; each name of ``stand_ins`` binds a stub that sends its arguments here,
+        where ``on_stand_in(name, args, kwargs)`` answers (its exceptions are raised in the
+        child; its time does not count, up to ``STAND_IN_GRACE`` times the timeout). The
+        globals are restored afterwards. Student failures are data in the ``CallRecord``; a
+        child that died or misbehaved is replaced before the next call. Raises ``ValueError``
+        for a stand-in without a callback or an injection the sandbox does not have,
+        ``TypeError`` for arguments that cannot be sent, ``SandboxUnavailable`` when no child
+        can be started.
+        """
+        if stand_ins and on_stand_in is None:
+            raise ValueError("stand_ins need an on_stand_in callback")
+        timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
+        encoder = wire.Encoder(1 << 62)
+        try:
+            header = {"op": "call", "fn": str(function), "args": encoder.encode(list(args)),
+                      "inject": {str(k): str(v) for k, v in dict(inject).items()},
+                      "stand_ins": [str(name) for name in stand_ins],
+                      "seed": None if seed is None else int(seed)}
+        except wire.Unencodable as exc:
+            raise TypeError(f"cannot send {exc} to the sandbox") from None
+        child = self._running()
+        started = time.monotonic()
+        deadline = started + timeout
+        grace = STAND_IN_GRACE * timeout  # the parent's answers do not count, up to this much
+        try:
+            child.send(wire.pack(header, encoder), deadline)
+            while True:
+                reply, body = child.read(deadline)
+                if reply.get("ev") == "stand_in":
+                    spent = min(self._answer(child, reply, body, on_stand_in, deadline), grace)
+                    deadline, grace = deadline + spent, grace - spent
+                elif reply.get("ev") == "result":
+                    return self._returned(child, reply, body, time.monotonic() - started)
+                elif reply.get("ev") == "bad-request":
+                    problem = outcomes.one_line(reply.get("message"))
+                    break
+                else:
+                    raise wire.WireError("unexpected frame")
+        except Timeout:
+            child.kill()
+            return _failure("timeout", f"timed out after {timeout:g} s", started)
+        except Gone:
+            outcome, message = outcomes.death(child.kill(), self._limits, child.note)
+            return _failure(outcome, message, started)
+        except _MALFORMED:
+            child.kill()
+            return _failure("violation", outcomes.violation("protocol"), started)
+        except BaseException:  # the grader's own problem (Ctrl-C, a failing stand-in answer)
+            child.kill()
+            raise
+        raise ValueError(problem)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._child is not None:
+            self._child.close()
+            self._child = None
+        self._sandbox._release_uid(self._uid)
+        self._uid = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _compile(self) -> bytes:
+        """Compile every unit here, once (compiling runs no code; the child only unmarshals):
+        a unit that does not compile is reported and left out."""
+        chunks, offset = [], 0
+        for unit in self._units:
+            padded = "\n" * (unit["first_line"] - 1) + unit["source"]
+            try:
+                code = compile(padded, f"<student:{unit['i']}>", "exec", dont_inherit=True)
+            except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+                self._skip.add(unit["i"])
+                self._outcomes[unit["i"]] = UnitOutcome(
+                    self._names[unit["i"]], False, _compile_message(exc, unit))
+                continue
+            data = marshal.dumps(code)
+            unit["code"] = [offset, len(data)]
+            chunks.append(data)
+            offset += len(data)
+        return b"".join(chunks)
+
+    # --- children --------------------------------------------------------------------------
+    def _running(self) -> ChildProcess:
+        if self._closed:
+            raise SandboxUnavailable("this session is closed")
+        if self._child is not None and (self._child.dead or self._child.recycle):
+            self._child.close()
+            self._child = None
+        if self._child is None:
+            self._start()
+        assert self._child is not None
+        return self._child
+
+    def _spawn(self, first: bytes) -> ChildProcess:
+        """A new child; ``first`` (the load frame) is written before the worker even forks, so
+        the child finds it waiting."""
+        root = tempfile.mkdtemp(prefix="dnn-sandbox-")
+        scratch = os.path.join(root, "scratch")
+        os.mkdir(scratch, 0o700)
+        uid = self._uid[0] if self._uid is not None else None
+        if uid is not None:
+            os.chmod(root, 0o755)
+            os.chown(scratch, uid, uid)
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        try:
+            sent = ours.send(first)
+        except BlockingIOError:
+            sent = 0
+        try:
+            reply = self._sandbox._spawn(root, uid, theirs)
+        except BaseException:
+            ours.close()
+            remove_tree(root)
+            raise
+        finally:
+            theirs.close()
+        limits = self._limits
+        max_frame = limits.return_bytes + 8 * limits.output_bytes + (4 << 20)
+        child = ChildProcess(self._sandbox, root, reply, ours, max_frame)
+        child.unsent = first[sent:]
+        return child
+
+    def _start(self) -> None:
+        """Start a child and execute the units; a unit that hangs or kills the child is marked
+        failed and left out of the next attempt."""
+        for _ in range(len(self._units) + 2):
+            todo = [u for u in self._units if u["i"] not in self._skip]
+            child = self._spawn(wire.pack({"op": "load", "units": todo}, body=self._code))
+            deadline = time.monotonic() + self._limits.load_timeout_s
+            done: set[int] = set()
+            try:
+                child.send(child.unsent, deadline)
+                while True:
+                    reply, _ = child.read(deadline)
+                    if reply.get("ev") == "unit":
+                        done.add(self._record_unit(reply))
+                    elif reply.get("ev") == "ready":
+                        self._ready(child, reply)
+                        return
+                    elif reply.get("ev") == "fatal":
+                        child.kill()
+                        raise SandboxUnavailable(f"the sandbox child refused to start: "
+                                                 f"{outcomes.one_line(reply.get('message'))}")
+                    else:
+                        raise wire.WireError("unexpected frame")
+            except Timeout:
+                child.kill()
+                why = f"timed out after {self._limits.load_timeout_s:g} s"
+            except Gone:
+                fatal = child.leftover_fatal()
+                info = child.kill()
+                if fatal:
+                    raise SandboxUnavailable(
+                        f"the sandbox child refused to start: {fatal}") from None
+                why = outcomes.death(info, self._limits, child.note)[1]
+            except _MALFORMED:
+                child.kill()
+                why = outcomes.violation("protocol")
+            culprit = next((u["i"] for u in todo if u["i"] not in done), None)
+            if culprit is None:
+                break
+            self._skip.add(culprit)
+            self._outcomes[culprit] = UnitOutcome(
+                self._names[culprit], False, f"{why} while running its top-level code")
+        raise SandboxUnavailable("the sandbox child could not load this submission")
+
+    def _record_unit(self, reply: dict[str, Any]) -> int:
+        index = reply.get("i")
+        if type(index) is not int or not 0 <= index < len(self._units):
+            raise wire.WireError("bad unit index")
+        if self._outcomes[index] is None:
+            self._outcomes[index] = UnitOutcome(self._names[index], reply.get("ok") is True,
+                                                _unit_message(reply))
+        return index
+
+    def _ready(self, child: ChildProcess, reply: dict[str, Any]) -> None:
+        names = reply.get("callables")
+        layers = reply.get("layers")
+        if not isinstance(names, list) or not isinstance(layers, list):
+            raise wire.WireError("bad ready frame")
+        child.callables = frozenset(n for n in names if isinstance(n, str))
+        self._callables = child.callables
+        self._layers = tuple(str(x)[:40] for x in [*layers[:1], "deadline", *layers[1:30]])
+        if not self.load_output:
+            self.load_output = _output_text(reply)
+        timeline = reply.get("timeline")
+        self.timeline = [(str(event[0])[:40], float(event[1])) for event in timeline[:20]
+                         if isinstance(event, list) and len(event) == 2
+                         and isinstance(event[1], int | float)] if isinstance(timeline, list) else []
+        self._child = child
+
+    # --- calls -----------------------------------------------------------------------------
+    def _answer(self, child: ChildProcess, request: dict[str, Any], body: bytearray,
+                on_stand_in: Callable[[str, tuple, dict], Any] | None, deadline: float) -> float:
+        """Answer a stand-in call; returns the time spent (it does not count for the student)."""
+        started = time.monotonic()
+        name = str(request.get("name"))
+        args = wire.decode(request.get("args"), body)
+        kwargs = wire.decode(request.get("kwargs"), body)
+        if not isinstance(args, list) or not isinstance(kwargs, dict) or on_stand_in is None:
+            raise wire.WireError("bad stand-in request")
+        encoder: wire.Encoder | None = wire.Encoder(1 << 62)
+        try:
+            assert encoder is not None
+            answer = {"ok": True, "value": encoder.encode(on_stand_in(name, tuple(args), kwargs))}
+        except Exception as exc:
+            answer = {"ok": False, "error_type": type(exc).__name__,
+                      "error_message": str(exc)[:2000]}
+            encoder = None
+        spent = time.monotonic() - started
+        child.send(wire.pack({"op": "stand_in_result", **answer}, encoder), deadline + spent)
+        return spent
+
+    def _returned(self, child: ChildProcess, reply: dict[str, Any], body: bytearray,
+                  elapsed: float) -> CallRecord:
+        outcome = reply.get("outcome")
+        if outcome not in _CHILD_OUTCOMES:
+            raise wire.WireError("bad outcome")
+        value = wire.decode(reply.get("value"), body) if outcome == "returned" else None
+        args_after = reply.get("args_after")
+        if not isinstance(args_after, list):
+            raise wire.WireError("bad args_after")
+        after = tuple(wire.decode(item, body) for item in args_after)
+        cpu = reply.get("cpu")
+        if reply.get("recycle") is True or (isinstance(cpu, int | float) and
+                                            cpu + self._limits.call_timeout_s
+                                            >= self._limits.cpu_seconds):
+            child.recycle = True
+        error_type = outcomes.one_line(reply.get("error_type"), 100) or None
+        error_message = outcomes.clean(reply.get("error_message")) if error_type else None
+        trace = reply.get("traceback")
+        trace = trace if isinstance(trace, list) else []
+        duration = reply.get("duration")
+        aliases = reply.get("aliases") or []
+        if not isinstance(aliases, list) or len(aliases) > 2100 or not all(
+                isinstance(p, list) and len(p) == 2 and all(type(i) is int and 0 <= i < 64 for i in p)
+                for p in aliases):
+            raise wire.WireError("bad aliases")
+        return CallRecord(
+            outcome=outcome, value=value, args_after=after, error_type=error_type,
+            error_message=error_message,
+            traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]),
+            output=_output_text(reply, self._limits.output_bytes),
+            duration_s=float(duration) if isinstance(duration, int | float)
+            and 0 <= duration <= elapsed else elapsed,
+            message=self._message(outcome, reply, error_type or "", error_message or ""),
+            aliases=tuple((int(i), int(j)) for i, j in aliases))
+
+    def _message(self, outcome: str, reply: dict[str, Any], error_type: str,
+                 error_message: str) -> str:
+        limits = self._limits
+        if outcome == "returned":
+            return "returned"
+        if outcome == "raised":
+            return outcomes.raised(error_type, error_message, reply.get("line"),
+                                   reply.get("where"))
+        if outcome == "exited":
+            return "exited the interpreter (sys.exit)"
+        if outcome == "memory":
+            return f"exceeded the {outcomes.size(limits.memory_bytes)} memory limit"
+        if outcome == "output-limit":
+            return f"printed more than {outcomes.size(limits.output_stop_bytes)} of output"
+        if outcome == "violation":
+            seen = reply.get("violation")
+            if isinstance(seen, list) and len(seen) == 2:
+                return outcomes.violation(seen[0], seen[1])
+            return outcomes.violation(None)
+        reason = outcomes.one_line(reply.get("reason"), 200) or "a value of an unsupported type"
+        return f"returned {reason}, which the grader cannot receive"
+
+
+def _unit_dict(index: int, unit: Any) -> dict[str, Any]:
+    def get(name: str) -> Any:
+        return unit[name] if isinstance(unit, Mapping) else getattr(unit, name)
+
+    kind = str(get("kind"))
+    if kind not in ("import", "definition", "constant"):
+        raise ValueError(f"unit {index}: kind must be import, definition or constant, not {kind!r}")
+    return {"i": index, "kind": kind, "source": str(get("source")),
+            "names": [str(n) for n in get("names")], "filename": str(get("filename")),
+            "first_line": int(get("first_line"))}
+
+
+def _compile_message(exc: BaseException, unit: dict[str, Any]) -> str:
+    if isinstance(exc, SyntaxError):
+        where = f" ({unit['filename']}, line {exc.lineno})" if exc.lineno else ""
+        return f"{type(exc).__name__}: {exc.msg}{where}"
+    return f"{type(exc).__name__}: the source could not be compiled ({outcomes.one_line(exc)})"
+
+
+def _unit_message(reply: dict[str, Any]) -> str:
+    if reply.get("ok") is True:
+        return ""
+    seen = reply.get("violation")
+    if isinstance(seen, list) and len(seen) == 2:
+        return outcomes.violation(seen[0], seen[1])
+    if reply.get("exited"):
+        return "exited the interpreter (sys.exit) while running its top-level code"
+    error_type = outcomes.one_line(reply.get("error_type"), 100) or "Error"
+    text = f"{error_type}: {outcomes.one_line(reply.get('error_message'))}"
+    line, where = reply.get("line"), reply.get("where")
+    if isinstance(line, int) and isinstance(where, str) and "ImportError" not in error_type \
+            and error_type != "ModuleNotFoundError":
+        text += f" ({outcomes.one_line(where, 100)}, line {line})"
+    return text
+
+
+def _output_text(reply: dict[str, Any], keep: int = 1 << 20) -> str:
+    text = outcomes.clean(reply.get("output"), keep)
+    dropped = reply.get("dropped")
+    if isinstance(dropped, int) and dropped > 0:
+        text += f"\n[... {dropped} more bytes dropped]"
+    return text
+
+
+def _failure(outcome: str, message: str, started: float) -> CallRecord:
+    """A call that produced no reply (``args_after`` is unknown, hence empty)."""
+    return CallRecord(outcome=outcome, value=None, args_after=(), error_type=None,
+                      error_message=None, traceback=(), output="",
+                      duration_s=time.monotonic() - started, message=message)

@@ -1,0 +1,225 @@
+"""Assignment specs: what is graded, for how many points, on which cases, within which tolerances.
+
+An assignment is a folder under ``assignments/`` holding ``spec.toml`` (this module's data),
+``cases.py`` (Hypothesis strategies and explicit edge cases per graded function),
+``mistakes.py`` (the misconception catalogue) and, for stochastic functions, ``properties.py``
+(the defining-property checks). Adding an assignment is adding a folder: nothing here names one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+from dnn_autograder.grader.errors import SpecError, UsageError
+
+ASSIGNMENTS_DIR = Path(__file__).resolve().parent.parent / "assignments"
+
+GradingKind = Literal["deterministic", "stochastic"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """How one graded function is graded.
+
+    Attributes:
+        name: the function name students define.
+        points: points for a fully correct function.
+        cases: number of Hypothesis-generated cases (explicit edge cases come on top).
+        rtol, atol: elementwise tolerance, ``|got - expected| <= atol + rtol * |expected|``.
+        timeout_s: wall-clock deadline of one call.
+        kind: ``deterministic`` (compared with the reference case by case) or ``stochastic``
+            (exact agreement under the course's seeding, else the defining properties).
+        params: the parameter names of the graded signature, in order.
+        returns: names of the outputs: one name for a single return value, several for a tuple.
+        accept_prefix: a tuple return of at least this many leading outputs is accepted
+            (Adam's older 3-tuple); equals ``len(returns)`` when only the full tuple is right.
+        in_place: arguments the function updates; the update is accepted returned or in place.
+        immutable: arguments that must not be modified; a mutation is reported and fails.
+        stand_ins: names (graded functions or controlled helpers) the function may call, answered
+            by the trusted parent instead of the student's own code.
+        helpers: ``{name: "module.attr"}`` course helpers injected into the student's namespace.
+        strategy: name of the strategy factory in the assignment's ``cases.py``.
+        properties: name of the property check in ``properties.py`` (stochastic functions).
+        reference: ``module:attr`` of the reference implementation.
+    """
+
+    name: str
+    points: float
+    cases: int
+    rtol: float
+    atol: float
+    timeout_s: float
+    kind: GradingKind
+    params: tuple[str, ...]
+    returns: tuple[str, ...]
+    accept_prefix: int
+    in_place: tuple[str, ...] = ()
+    immutable: tuple[str, ...] = ()
+    stand_ins: tuple[str, ...] = ()
+    helpers: Mapping[str, str] = field(default_factory=dict)
+    strategy: str = ""
+    properties: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: load_assignment caches it
+class AssignmentSpec:
+    """One assignment: its graded functions and where its data lives."""
+
+    name: str
+    title: str
+    folder: Path
+    helper_module: str
+    case_seed: int
+    functions: tuple[FunctionSpec, ...]
+    digest: str  #: hash of every file in the folder that changes grading
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(f.points for f in self.functions))
+
+    def function(self, name: str) -> FunctionSpec:
+        for spec in self.functions:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def function_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.functions)
+
+
+def available_assignments(root: Path = ASSIGNMENTS_DIR) -> tuple[str, ...]:
+    """Names of the assignment folders (those holding a ``spec.toml``), sorted."""
+    return tuple(sorted(p.parent.name for p in root.glob("*/spec.toml")))
+
+
+@cache
+def load_assignment(name: str, root: Path = ASSIGNMENTS_DIR) -> AssignmentSpec:
+    """Load and validate ``assignments/<name>/spec.toml``.
+
+    Raises:
+        UsageError: no such assignment.
+        SpecError: the spec is invalid (the message names the file and key).
+    """
+    folder = root / name
+    path = folder / "spec.toml"
+    if not path.is_file():
+        known = ", ".join(available_assignments(root)) or "none"
+        raise UsageError(f"unknown assignment {name!r} (known: {known})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from exc
+    defaults = data.get("defaults", {})
+    functions = tuple(_function_spec(path, entry, defaults) for entry in data.get("functions", []))
+    if not functions:
+        raise SpecError(f"{path}: no [[functions]] entries")
+    return AssignmentSpec(
+        name=_require(path, data, "name"),
+        title=_require(path, data, "title"),
+        folder=folder,
+        helper_module=data.get("helper_module", ""),
+        case_seed=int(data.get("case_seed", 0)),
+        functions=functions,
+        digest=_folder_digest(folder),
+    )
+
+
+def load_all(root: Path = ASSIGNMENTS_DIR) -> tuple[AssignmentSpec, ...]:
+    return tuple(load_assignment(name, root) for name in available_assignments(root))
+
+
+def assignment_module(spec: AssignmentSpec, module: str) -> ModuleType:
+    """Import ``cases``, ``mistakes`` or ``properties`` of an assignment folder (trusted code)."""
+    if spec.folder.parent == ASSIGNMENTS_DIR:
+        return importlib.import_module(f"dnn_autograder.assignments.{spec.name}.{module}")
+    return _import_file(spec.folder / f"{module}.py", f"_assignment_bank.{spec.name}.{module}")
+
+
+def resolve(target: str) -> Any:
+    """Return the object named by ``"package.module:attr"``."""
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr)
+
+
+def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, Any]) -> FunctionSpec:
+    merged = {**defaults, **entry}
+    name = _require(path, merged, "name")
+    reference = merged.get("reference", f"dnn_autograder.reference:{name}")
+    try:
+        signature = inspect.signature(resolve(reference))
+    except (ImportError, AttributeError) as exc:
+        raise SpecError(f"{path}: function {name!r}: reference {reference!r} not found") from exc
+    # keyword-only parameters are the reference's helper hooks, not part of the graded signature
+    params = tuple(
+        p.name for p in signature.parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    )
+    stand_ins = tuple(merged.get("stand_ins", ()))
+    returns = tuple(merged.get("returns", ("result",)))
+    kind = merged.get("kind", "deterministic")
+    if kind not in ("deterministic", "stochastic"):
+        raise SpecError(f"{path}: function {name!r}: kind must be deterministic or stochastic")
+    for key in ("in_place", "immutable"):
+        unknown = set(merged.get(key, ())) - set(params)
+        if unknown:
+            raise SpecError(f"{path}: function {name!r}: {key} names unknown arguments {unknown}")
+    return FunctionSpec(
+        name=name,
+        points=float(_require(path, merged, "points")),
+        cases=int(merged.get("cases", 50)),
+        rtol=float(merged.get("rtol", 1e-6)),
+        atol=float(merged.get("atol", 1e-8)),
+        timeout_s=float(merged.get("timeout_s", 5.0)),
+        kind=kind,
+        params=params,
+        returns=returns,
+        accept_prefix=int(merged.get("accept_prefix", len(returns))),
+        in_place=tuple(merged.get("in_place", ())),
+        immutable=tuple(merged.get("immutable", ())),
+        stand_ins=stand_ins,
+        helpers=dict(merged.get("helpers", {})),
+        strategy=merged.get("strategy", f"{name}_cases"),
+        properties=merged.get("properties", ""),
+        reference=reference,
+    )
+
+
+def _require(path: Path, data: Mapping[str, Any], key: str) -> Any:
+    if key not in data:
+        raise SpecError(f"{path}: missing key {key!r}")
+    return data[key]
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(folder.glob("*.py")) + [folder / "spec.toml"]:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _import_file(path: Path, module_name: str) -> ModuleType:
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    if not path.is_file():
+        raise SpecError(f"{path}: missing")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise SpecError(f"{path}: cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module

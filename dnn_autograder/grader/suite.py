@@ -1,0 +1,100 @@
+"""Cases and expected outputs: the same for every student, computed once per grading process.
+
+For each graded function: the spec's explicit edge cases, then ``spec.cases`` examples drawn
+from the assignment's Hypothesis strategy with a fixed seed (no example database), each with
+the reference's normalised output. Nothing here is ever sent to student code except the inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.strategies import SearchStrategy
+
+from dnn_autograder.grader.casebank import generated_cases
+from dnn_autograder.grader.errors import SpecError
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.normalise import normalise
+from dnn_autograder.grader.spec import AssignmentSpec, FunctionSpec, assignment_module, resolve
+from dnn_autograder.grader.values import deep_copy
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One case with the reference's named outputs for it."""
+
+    case: Case
+    outputs: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FunctionSuite:
+    """Everything needed to grade one function, none of it student-visible except the inputs."""
+
+    spec: FunctionSpec
+    expected: tuple[Expected, ...]
+    strategy: SearchStrategy[Case]
+    reference: Callable[..., Any]
+    worlds: Mapping[str, Mapping[str, Callable[..., Any]]]
+
+    def world(self, case: Case) -> Mapping[str, Callable[..., Any]]:
+        """The helper callables that answer the stand-ins for ``case``."""
+        if not self.spec.stand_ins:
+            return {}
+        try:
+            return self.worlds[case.world]
+        except KeyError as exc:
+            raise SpecError(f"{self.spec.name}: case names unknown world {case.world!r}") from exc
+
+    def run(self, impl: Callable[..., Any], case: Case) -> Mapping[str, Any]:
+        """Run a trusted implementation (reference or mutant) on a case; named outputs."""
+        args = deep_copy(dict(case.args))
+        value = impl(*args.values(), **self.world(case))
+        return normalise(self.spec, value, args).outputs
+
+
+@cache
+def build_suites(assignment: AssignmentSpec) -> Mapping[str, FunctionSuite]:
+    """The suites of every graded function of ``assignment`` (cached for the process)."""
+    cases_module = assignment_module(assignment, "cases")
+    edge_cases: Mapping[str, tuple[Case, ...]] = getattr(cases_module, "EDGE_CASES", {})
+    worlds = getattr(cases_module, "WORLDS", {})
+    generated = generated_cases(assignment)
+    suites = {}
+    for fspec in assignment.functions:
+        factory = getattr(cases_module, fspec.strategy, None)
+        if factory is None:
+            raise SpecError(f"{assignment.folder}/cases.py: no strategy {fspec.strategy!r}")
+        strategy = factory()
+        cases = tuple(edge_cases.get(fspec.name, ())) + generated[fspec.name]
+        reference = resolve(fspec.reference)
+        suite = FunctionSuite(fspec, (), strategy, reference, worlds)
+        expected = tuple(Expected(case, suite.run(reference, case)) for case in cases)
+        suites[fspec.name] = FunctionSuite(fspec, expected, strategy, reference, worlds)
+    return suites
+
+
+def draw_cases(strategy: SearchStrategy[Case], count: int, *, seed: int) -> tuple[Case, ...]:
+    """``count`` examples of ``strategy``, identical in every process and on every machine
+    running the same Hypothesis version (fixed seed, generate phase only, no database)."""
+    drawn: list[Case] = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(case: Case) -> None:
+        drawn.append(case)
+
+    collect()
+    return tuple(drawn)
