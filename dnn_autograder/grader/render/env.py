@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 import dnn_autograder.templates as _templates_package
+
 TEMPLATES_DIR = Path(_templates_package.__file__).resolve().parent
 
 
