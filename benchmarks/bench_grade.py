@@ -35,7 +35,7 @@ def median_time(run, repeat: int) -> float:
 def cold_start(repeat: int) -> dict[str, float]:
     out = {}
     for name in ASSIGNMENTS:
-        master = ROOT / "assignments" / name / "master.ipynb"
+        master = ROOT / "dnn_autograder" / "assignments" / name / "master.ipynb"
         out[name] = median_time(
             lambda m=master: subprocess.run([sys.executable, "-m", "dnn_autograder.grader.cli", str(m), "--quiet"],
                                             check=True, cwd=ROOT), repeat)
@@ -52,7 +52,7 @@ def warm(repeat: int) -> dict[str, tuple[float, float]]:
     scratch = Path(tempfile.mkdtemp())
     with Sandbox(Limits()) as sandbox:
         for name in ASSIGNMENTS:
-            master = ROOT / "assignments" / name / "master.ipynb"
+            master = ROOT / "dnn_autograder" / "assignments" / name / "master.ipynb"
             spec = load_assignment(name)
             mistake = next(iter(mutants_by_id(spec).values()))
             wrong = scratch / f"{name}_wrong.py"

@@ -49,14 +49,15 @@ from dnn_autograder.grader.exports.class_outputs import (
 )
 from dnn_autograder.grader.exports.files import write_json_atomic
 from dnn_autograder.grader.exports.from_json import submission_from_dict
-from dnn_autograder.grader.exports.text import scrub_result, unsurrogate
 from dnn_autograder.grader.gradebook import Gradebook, GradeKey, spec_key
 from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.results_json import submission_dict
+from dnn_autograder.grader.roster import clash_reason, read_roster
+from dnn_autograder.grader.untrusted import visible
 
 __all__ = [
     "BatchSummary", "GradeTask", "Graded", "LineReporter", "PipelineEngine", "Reporter",
-    "RichReporter", "content_hash", "failure_result", "grade_batch", "grade_many",
+    "RichReporter", "class_view", "content_hash", "failure_result", "grade_batch", "grade_many",
     "nothing_graded", "resolve_jobs", "spec_digests", "student_entries",
 ]
 
@@ -71,7 +72,8 @@ _HASHED_BYTES = 64 * 2**20  #: a file's first 64 MB are hashed (with its size): 
 @dataclass(frozen=True)
 class BatchSummary:
     """What a batch did. ``results`` holds every student's current result (skipped ones from
-    the gradebook), sorted by student; the counts are of this run."""
+    the gradebook), sorted by student, as :func:`class_view` keeps it (no figure data or
+    counterexamples: those are in each student's ``result.json``); the counts are of this run."""
 
     out_dir: Path
     gradebook: Path
@@ -83,11 +85,17 @@ class BatchSummary:
     ignored: tuple[str, ...]  #: files of the class folder that are not submissions
     duration_s: float
     jobs: int
+    clashes: tuple[str, ...] = ()  #: student ids that two or more entries give (not graded)
 
     @property
     def per_minute(self) -> float:
         """Submissions graded per minute of wall time."""
         return 60.0 * self.graded / self.duration_s if self.duration_s > 0 else 0.0
+
+    @property
+    def graded_ok(self) -> int:
+        """Graded this run with something to grade (``graded`` less the failures it counts)."""
+        return self.graded - self.unreadable - self.internal
 
     def below(self, threshold: float) -> list[str]:
         """Students whose score is below ``threshold`` points (for ``--fail-under``)."""
@@ -95,16 +103,18 @@ class BatchSummary:
 
     def lines(self) -> list[str]:
         """The end-of-batch summary, for people."""
-        lines = [
-            f"{len(self.results)} students: {self.graded} graded this run"
-            f" ({self.unreadable} failed to load or had nothing to grade,"
-            f" {self.internal} failed in the grader), {self.skipped} unchanged, skipped",
+        lines = [  # the four counts add up to the number of students
+            f"{len(self.results)} students: {self.graded_ok} graded,"
+            f" {self.unreadable} failed to load or had nothing to grade,"
+            f" {self.internal} failed in the grader, {self.skipped} unchanged (grade kept from the gradebook)",
             f"time: {self.duration_s:.1f} s on {self.jobs} worker(s),"
             f" {self.per_minute:.1f} submissions per minute",
             f"outputs: {self.out_dir}  gradebook: {self.gradebook}",
         ]
         if self.ignored:
             lines.append("ignored (not a folder, .py or .ipynb): " + ", ".join(self.ignored))
+        if self.clashes:
+            lines.append("not graded, several entries give the same student id: " + ", ".join(self.clashes))
         if self.internal:
             lines.append("the grader failed on some students: run the batch again to retry them")
         return lines
@@ -122,6 +132,7 @@ def grade_batch(
     reports: bool = True,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     engine: str = DEFAULT_ENGINE,
+    scheduler: str | None = None,
 ) -> BatchSummary:
     """Grade a class folder into ``out_dir`` (see the module doc); return what was done.
 
@@ -135,6 +146,8 @@ def grade_batch(
         reports: write each student's ``report.html``.
         timeout_s: wall-clock limit for one student; past it the worker is killed.
         engine: ``"module:factory"`` of the grading engine (tests use a fake one).
+        scheduler: grade on the Dask cluster at this address instead of local processes
+            (:mod:`dnn_autograder.grader.dask_backend`; ``jobs`` is then not used).
 
     Raises:
         UsageError: ``class_dir`` is not a folder, or the assignment is unknown.
@@ -145,8 +158,9 @@ def grade_batch(
     if not class_dir.is_dir():
         raise UsageError(f"a class must be a folder of student folders or files: {class_dir}")
     digests = engine_class(engine).spec_digests(assignment)
-    entries, ignored = student_entries(class_dir)
-    folders = student_folders(entries)
+    roster = read_roster(class_dir)
+    entries, ignored = roster.students, roster.ignored
+    folders = student_folders([*entries, *roster.clashes])
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir)
     book_path = Path(gradebook_path) if gradebook_path else out_dir / GRADEBOOK_NAME
@@ -160,19 +174,35 @@ def grade_batch(
         for student, path in entries.items():
             folder = out_dir / folders[student]
             if not force and book.is_unchanged(student, keys[student]):
-                results[student] = _restore(book, student, folder, reports)
+                results[student] = class_view(_restore(book, student, folder, reports))
             else:
                 tasks.append(GradeTask(os.fspath(path), student, assignment,
                                        report_dir=os.fspath(folder) if reports else None))
+        for student, names in roster.clashes.items():  # never a silent merge: an error each
+            clash = failure_result(GradeTask(os.fspath(class_dir / student), student, assignment),
+                                   clash_reason(student, names))
+            clash = dataclasses.replace(clash, extra={"id_clash": list(names)})
+            write_json_atomic(out_dir / folders[student] / RESULT_NAME, submission_dict(clash))
+            book.record(clash, GradeKey("clash:" + ",".join(names), spec_key(digests.items()), __version__),
+                        status="unreadable")
+            results[student] = clash
+            counts["graded"] += 1
+            counts["unreadable"] += 1
         workers = resolve_jobs(jobs, len(tasks))
-        reporter.start(total=len(tasks), skipped=len(results), jobs=workers)
+        reporter.start(total=len(tasks), skipped=len(results) - len(roster.clashes), jobs=workers)
         try:
-            for done in grade_many(tasks, jobs=workers, timeout_s=timeout_s, engine=engine):
+            if scheduler is None:
+                graded = grade_many(tasks, jobs=workers, timeout_s=timeout_s, engine=engine)
+            else:
+                from dnn_autograder.grader.dask_backend import grade_many_dask
+
+                graded = grade_many_dask(tasks, scheduler=scheduler, timeout_s=timeout_s, engine=engine)
+            for done in graded:
                 student = done.task.student
                 folder = out_dir / folders[student]
                 write_json_atomic(folder / RESULT_NAME, submission_dict(done.result))
                 book.record(done.result, keys[student], status=done.status)
-                results[student] = done.result
+                results[student] = class_view(done.result)  # the full result is on disk
                 counts["graded"] += 1
                 if done.status != "graded":
                     counts[done.status] += 1
@@ -180,35 +210,33 @@ def grade_batch(
         finally:
             reporter.stop()  # Ctrl-C or a failure: leave the terminal as it was
     ordered = tuple(results[s] for s in sorted(results))
-    write_class_files(out_dir, ordered, folders)
+    write_class_files(out_dir, ordered, folders, assignments=(assignment,) if assignment else None,
+                      result_files=[out_dir / folders[s] / RESULT_NAME for s in sorted(results)])
     summary = BatchSummary(out_dir, book_path, ordered, counts["graded"], counts["unreadable"],
                            counts["internal"], len(results) - counts["graded"], ignored,
-                           round(time.monotonic() - started, 3), workers)
+                           round(time.monotonic() - started, 3), workers, tuple(roster.clashes))
     reporter.finish(summary)
     return summary
 
 
-def student_entries(class_dir: Path) -> tuple[dict[str, Path], tuple[str, ...]]:
-    """``({student id: path}, ignored names)`` for a class folder.
+def class_view(result: SubmissionResult) -> SubmissionResult:
+    """``result`` without what only its own report and result file need (figure data,
+    counterexamples): what the batch keeps per student for the class files, so a batch of
+    thousands keeps its memory flat while the full results stream to disk and the gradebook."""
+    assignments = tuple(
+        dataclasses.replace(a, figures={}, functions=tuple(
+            dataclasses.replace(f, counterexample=None) if f.counterexample is not None else f
+            for f in a.functions))
+        for a in result.assignments)
+    return dataclasses.replace(result, assignments=assignments)
 
-    Students are the visible sub-folders and ``.py``/``.ipynb`` files (names starting with
-    ``.`` or ``_`` are not students, as in :func:`dnn_autograder.grader.pipeline.class_entries`). The id is the
-    folder or file name, with undecodable bytes written as ``\\xNN``. Other files are ignored
-    and listed so the summary can name them.
-    """
-    entries: dict[str, Path] = {}
-    ignored: list[str] = []
-    for path in sorted(class_dir.iterdir(), key=lambda p: os.fsencode(p.name)):
-        if path.name.startswith((".", "_")) or path.name == "__pycache__":
-            continue
-        if path.is_dir() or path.suffix.lower() in (".py", ".ipynb"):
-            student = unsurrogate(path.name)
-            while student in entries:  # a real name that looks like an escaped one
-                student += "_"
-            entries[student] = path
-        else:
-            ignored.append(unsurrogate(path.name))
-    return entries, tuple(ignored)
+
+def student_entries(class_dir: Path) -> tuple[dict[str, Path], tuple[str, ...]]:
+    """``({student id: path}, ignored names)`` for a class folder, as
+    :func:`dnn_autograder.grader.roster.read_roster` finds them (ids without ``.py``/``.ipynb``;
+    clashing ids are left out here: :func:`grade_batch` gives each an error result)."""
+    roster = read_roster(class_dir)
+    return roster.students, roster.ignored
 
 
 def content_hash(path: Path) -> str:
@@ -232,11 +260,16 @@ def _file_digest(file: Path) -> bytes:
     """sha256 of a regular file's size and first bytes; a marker for anything else (a FIFO or a
     device must not block the batch)."""
     try:
-        info = os.stat(file)
+        fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)  # never a link
+    except OSError as error:
+        return hashlib.sha256(f"unreadable: {error.strerror}".encode()).digest()
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
             return hashlib.sha256(b"not a regular file").digest()
         digest = hashlib.sha256(info.st_size.to_bytes(8, "big"))
-        with open(file, "rb") as stream:
+        with open(fd, "rb") as stream:
             remaining = _HASHED_BYTES
             while remaining > 0 and (chunk := stream.read(min(remaining, 2**20))):
                 digest.update(chunk)
@@ -287,7 +320,7 @@ def _restore(book: Gradebook, student: str, folder: Path, reports: bool) -> Subm
 def failure_result(task: GradeTask, reason: str, seconds: float = 0.0) -> SubmissionResult:
     """A zero result for a student the grader itself failed on, with the reason."""
     return SubmissionResult(
-        submission=unsurrogate(task.path), score=0.0, max_score=_max_score(task.assignment),
+        submission=visible(task.path), score=0.0, max_score=_max_score(task.assignment),
         assignments=(),
         student=task.student, error=reason, grader_version=__version__,
         graded_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
@@ -340,7 +373,9 @@ class PipelineEngine:
     """The grading engine of a worker: one sandbox, reused for every student it grades.
 
     An engine has ``grade(task) -> SubmissionResult`` and ``close()``, and a static
-    ``spec_digests(assignment)`` that the main process calls to key the gradebook.
+    ``spec_digests(assignment)`` that the main process calls to key the gradebook. Its results
+    carry file and folder names already cleaned (:mod:`dnn_autograder.grader.untrusted`), as the
+    pipeline cleans them where they enter.
     """
 
     spec_digests = staticmethod(spec_digests)
@@ -536,7 +571,7 @@ def _receive(conn: Connection) -> GradeTask | None:
 def _grade_one(engine: object, task: GradeTask) -> tuple[SubmissionResult, str]:
     started = time.monotonic()
     try:
-        result = scrub_result(engine.grade(task))  # type: ignore[attr-defined]
+        result = engine.grade(task)  # type: ignore[attr-defined] - names cleaned where they entered
     except Exception as exc:  # noqa: BLE001 - one student never stops the batch
         reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
         return failure_result(task, reason, time.monotonic() - started), "internal"
@@ -646,8 +681,12 @@ class RichReporter(LineReporter):
             self._bar.stop()
 
     def finish(self, summary: BatchSummary) -> None:
+        from dnn_autograder.grader.class_table import class_table
+
         self.stop()
         console = self._bar.console if hasattr(self, "_bar") else None
+        if console is not None and summary.results:
+            console.print(class_table(summary.results))
         for line in summary.lines():
             if console is not None:
                 console.print(line, markup=False, highlight=False)

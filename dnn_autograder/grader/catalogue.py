@@ -31,6 +31,9 @@ class Mistake:
         explanation: for the student: what the code did, why it is wrong, the correct formula.
         mutant: the mistake implemented with the reference's exact signature, or None.
         structural: a predicate that recognises the mistake from the outputs, or None.
+        shows_on: a predicate over a case's inputs (``{argument name: value}``) that is True
+            on the cases where this mistake shows clearly (bias correction: a small ``t``);
+            the example shown for the diagnosis prefers them. None: no preference.
     """
 
     id: str
@@ -40,6 +43,7 @@ class Mistake:
     mutant: Callable[..., Any] | None = None
     structural: StructuralCheck | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    shows_on: Callable[[Mapping[str, Any]], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.mutant is None and self.structural is None:

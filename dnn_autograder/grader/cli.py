@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dnn_autograder.grader import __version__
-from dnn_autograder.grader.errors import ExitCode, GraderError, UsageError
+from dnn_autograder.grader.cli_outputs import OutputFlags, check_output_flags
+from dnn_autograder.grader.errors import CaseBankError, ExitCode, GraderError, UsageError
 from dnn_autograder.grader.model import SubmissionResult
 
-SUBCOMMANDS = ("selfcheck", "release", "gradebook")
+SUBCOMMANDS = ("selfcheck", "release", "gradebook", "new-assignment", "collect", "override", "excuse",
+               "comment", "adjustments", "late-policy", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="grade",
         description="Grade 'improving deep neural networks' submissions (.py, .ipynb or folders).",
         epilog="Subcommands: 'grade selfcheck' checks the assignment bank; 'grade release OUT' writes"
-        " the student starter notebooks.",
+        " the student handouts (starter notebooks with an offline self-check on public cases).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a .py file, an .ipynb notebook or a folder")
     parser.add_argument("--assignment", metavar="NAME", help="grade against this assignment (default: recognise)")
@@ -32,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="is a folder one student's submission or a class? (default: auto)")
     parser.add_argument("--jobs", type=int, metavar="N",
                         help="class mode: grade N students at once (default: all CPUs)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="class mode: grade on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://host:8786) instead of local processes (needs the cluster extra)")
     parser.add_argument("--gradebook", metavar="FILE",
                         help="class mode: the SQLite gradebook (default: OUT/gradebook.sqlite)")
     parser.add_argument("--force", action="store_true",
@@ -40,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write Gradescope's results.json for one submission")
     parser.add_argument("--fail-under", type=float, metavar="SCORE",
                         help="exit with status 3 when a submission scores below SCORE (a CI gate)")
+    parser.add_argument("--draw-cases", action="store_true",
+                        help="grade even when a case bank is missing or stale, on cases drawn live "
+                        "(grades may differ from other installs; otherwise an error in CI and when writing results)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument("--version", action="version", version=f"grade {__version__}")
     return parser
@@ -60,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"grade: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    except CaseBankError as exc:  # the install is incomplete, not a bug: say what to do
+        print(f"grade: error: {exc}", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
     except GraderError as exc:
         print(f"grade: internal error: {exc}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
@@ -78,34 +89,32 @@ def _grade(args: argparse.Namespace) -> int:
     for raw in args.paths:
         if not Path(raw).exists():
             raise UsageError(f"no such file or folder: {raw}")
-    if args.gradescope and len(args.paths) > 1:
-        raise UsageError("--gradescope takes exactly one submission")
-    if args.out and len(args.paths) > 1:
-        raise UsageError("--out takes exactly one class folder")
+    classes = [Path(raw) for raw in args.paths if _is_class(Path(raw), args.layout)]
+    singles = [Path(raw) for raw in args.paths if Path(raw) not in classes]
+    check_output_flags(OutputFlags(json=args.json, html=args.html, gradescope=args.gradescope, out=args.out,
+                                   gradebook=args.gradebook, jobs=args.jobs, force=args.force), classes, singles)
+    from dnn_autograder.grader.casebank import check_banks_at_startup
+
+    check_banks_at_startup(args.assignment, draw_cases=args.draw_cases,
+                           writes_results=any((args.json, args.html, args.out, args.gradescope)))
     console = Console(stderr=False, quiet=args.quiet)
     started = time.monotonic()
     results: list[SubmissionResult] = []
-    as_class = len(args.paths) > 1
-    singles = []
-    for raw in args.paths:
-        path = Path(raw)
-        if args.layout == "class" or (args.layout == "auto" and pipeline.is_class_folder(path)):
-            as_class = True
-            results.extend(_grade_class(path, args))
-        else:
-            singles.append(path)
+    as_class = len(args.paths) > 1 or bool(classes)
+    for path in classes:
+        results.extend(_grade_class(path, args))
     if singles:
         with pipeline.Sandbox(pipeline.Limits()) as sandbox:
             for path in singles:
                 result = pipeline.grade_submission(path, assignment=args.assignment, sandbox=sandbox)
                 results.append(result)
-                print_submission(result, console, report=args.html)
-    if as_class and not args.out:
+                print_submission(result, console)
+    if len(singles) > 1:
         print_class_summary(results, console, time.monotonic() - started)
     if args.json:
         write_json(args.json, results, as_class=as_class)
-    if args.html and not as_class:
-        _write_html(args.html, results)
+    if args.html and _write_html(args.html, results):
+        console.print(f"report: {args.html}")
     if args.gradescope:
         from dnn_autograder.grader.exports.gradescope import write_results
 
@@ -115,39 +124,40 @@ def _grade(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult, ...]:
-    """A class folder: graded in parallel by :func:`dnn_autograder.grader.batch.grade_batch`; without
-    ``--out`` the per-student files go to a temporary folder that is removed afterwards."""
-    import tempfile
+def _is_class(path: Path, layout: str) -> bool:
+    from dnn_autograder.grader import pipeline
 
+    return layout == "class" or (layout == "auto" and pipeline.is_class_folder(path))
+
+
+def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult, ...]:
+    """A class folder, graded into ``--out`` (which :func:`check_output_flags` requires) by
+    :func:`dnn_autograder.grader.batch.grade_batch`, in parallel."""
     from dnn_autograder.grader.batch import grade_batch
 
     progress = None if args.quiet else "auto"
-    if args.out:
-        summary = grade_batch(path, args.out, assignment=args.assignment, jobs=args.jobs,
-                              gradebook_path=args.gradebook, force=args.force, progress=progress)
-        return summary.results
-    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-        summary = grade_batch(path, scratch, assignment=args.assignment, jobs=args.jobs,
-                              gradebook_path=args.gradebook, force=True, reports=False,
-                              progress=progress)
+    summary = grade_batch(path, args.out, assignment=args.assignment, jobs=args.jobs,
+                          gradebook_path=args.gradebook, force=args.force, progress=progress,
+                          scheduler=args.scheduler)
     return summary.results
 
 
-def _write_html(target: str, results: Sequence[SubmissionResult]) -> None:
+def _write_html(target: str, results: Sequence[SubmissionResult]) -> bool:
+    """Write the one submission's report; False (with a note) when reports are not available."""
     try:
         from dnn_autograder.grader.render.html import write_report
     except ImportError:
         print("grade: note: HTML reports are not available in this version", file=sys.stderr)
-        return
+        return False
     write_report(Path(target), results[0])
+    return True
 
 
 def _subcommand(name: str, argv: Sequence[str]) -> int:
     import importlib
 
     try:
-        module = importlib.import_module(f"dnn_autograder.grader.commands.{name}")
+        module = importlib.import_module(f"dnn_autograder.grader.commands.{name.replace('-', '_')}")
     except ImportError:
         print(f"grade: '{name}' is not available in this version", file=sys.stderr)
         return ExitCode.USAGE

@@ -29,6 +29,12 @@ class UsageError(GraderError):
     (unknown assignment, path that does not exist, conflicting options)."""
 
 
+class CaseBankError(GraderError):
+    """Raised when grading would draw cases live because a case bank is missing or stale, where
+    that is not allowed (:func:`dnn_autograder.grader.casebank.check_banks_at_startup`); the message
+    names each bank and says how to fix it."""
+
+
 class SpecError(GraderError):
     """Raised when an assignment folder is incomplete or its spec is invalid; the message names
     the file and the key to fix."""

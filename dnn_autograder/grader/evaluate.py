@@ -6,6 +6,7 @@ never sees the expected values and cannot report its own result.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -13,7 +14,14 @@ from typing import Any, Protocol
 from dnn_autograder.grader.model import Case, Mismatch
 from dnn_autograder.grader.normalise import compare_outputs, normalise
 from dnn_autograder.grader.suite import Expected, FunctionSuite
-from dnn_autograder.grader.values import identical
+from dnn_autograder.grader.values import bounded, deep_copy, identical, retained_bytes
+
+#: Bytes of stand-in arguments kept per case for the diagnosis; later calls keep their names only.
+STAND_IN_KEPT_BYTES = 4 << 20
+#: Bytes of the student's outputs and arguments one function's outcomes keep in total (for the
+#: diagnosis and the report); past it, an outcome keeps Summaries of anything over ``THIN_BYTES``.
+FUNCTION_KEPT_BYTES = 32 << 20
+THIN_BYTES = 4096
 
 #: ``check(inputs, outputs) -> violation messages`` (assignment ``properties.py``)
 PropertyCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[str, ...]]
@@ -68,9 +76,15 @@ def evaluate_case(
     case = item.case
     calls: list[tuple[str, tuple[Any, ...]]] = []
     world = suite.world(case)
+    kept = [0]  # bytes of stand-in arguments kept so far
 
     def answer(name: str, args: tuple, kwargs: dict) -> Any:
-        calls.append((name, args))
+        size = retained_bytes(args)
+        if kept[0] + size <= STAND_IN_KEPT_BYTES:
+            kept[0] += size
+            calls.append((name, deep_copy(args)))  # its own arrays: a view would keep the whole frame
+        else:  # a student may call stand-ins thousands of times with large arguments
+            calls.append((name, ()))
         return world[name](*args, **kwargs)
 
     record = session.call(
@@ -85,13 +99,16 @@ def evaluate_case(
     if record.outcome != "returned":
         return CaseOutcome(case, item.outputs, record, None, (), False, "error")
     args_after = dict(zip(case.args, record.args_after, strict=False))
+    value, record = record.value, _without_values(record)  # got and args_after keep what is needed
     observation = {"stand_in_calls": tuple(calls), "args_after": args_after}
-    normalised = normalise(spec, record.value, args_after)
+    normalised = normalise(spec, value, args_after)
+    del value
     mutated = _mutations(spec.immutable, case.args, args_after) + _shared_outputs(spec.returns, record)
     if normalised.problem is not None:
         return CaseOutcome(case, item.outputs, record, normalised.outputs,
                            (normalised.problem, *mutated), False, "exact", observation)
-    mismatches = compare_outputs(item.outputs, normalised.outputs, rtol=spec.rtol, atol=spec.atol)
+    mismatches = compare_outputs(item.outputs, normalised.outputs, rtol=spec.rtol, atol=spec.atol,
+                                 names=spec.item_names)
     if not mismatches and not mutated:
         return CaseOutcome(case, item.outputs, record, normalised.outputs, (), True, "exact", observation)
     if spec.kind == "stochastic" and properties is not None and not mutated:
@@ -101,6 +118,34 @@ def evaluate_case(
                            "properties", observation)
     return CaseOutcome(case, item.outputs, record, normalised.outputs, (*mismatches, *mutated),
                        False, "exact", observation)
+
+
+def _without_values(record: CallRecordLike) -> CallRecordLike:
+    """``record`` without its decoded value and arguments (an outcome keeps them once, as
+    ``got`` and ``observation``, within the function's budget)."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.replace(record, value=None, args_after=())
+    return record
+
+
+class Retention:
+    """What one function's outcomes keep of the student's values, within ``budget`` bytes in
+    total (:data:`FUNCTION_KEPT_BYTES`): an outcome that does not fit keeps :class:`~values.Summary`
+    objects for every part over :data:`THIN_BYTES` (the verdict and the mismatches are already
+    made; the expected values are the reference's and stay whole)."""
+
+    def __init__(self, budget: int = FUNCTION_KEPT_BYTES) -> None:
+        self.left = budget
+
+    def admit(self, outcome: CaseOutcome) -> CaseOutcome:
+        size = retained_bytes(outcome.got, self.left) + retained_bytes(outcome.observation, self.left)
+        if size <= self.left:
+            self.left -= size
+            return outcome
+        got = None if outcome.got is None else {k: bounded(v, THIN_BYTES) for k, v in outcome.got.items()}
+        observation = {k: bounded(v, THIN_BYTES) for k, v in outcome.observation.items()}
+        self.left -= retained_bytes(got) + retained_bytes(observation)
+        return dataclasses.replace(outcome, got=got, observation=observation)
 
 
 def _shared_outputs(names: tuple[str, ...], record: CallRecordLike) -> tuple[Mismatch, ...]:

@@ -3,7 +3,8 @@
 Only the batch's main process writes it (workers hand their results back). The database runs in
 WAL mode with ``synchronous=FULL`` and records each grade in one transaction, so a batch killed
 at any moment (``kill -9``, a power cut after the commit) loses no grade already recorded and
-leaves nothing half-written.
+leaves nothing half-written. Closing switches the file back to a rollback journal, so a
+gradebook at rest is a single file.
 
 Tables:
 
@@ -14,6 +15,10 @@ Tables:
   student, 0 for history) and the full results JSON.
 - ``grades``: one row per assignment of each submission row (student, assignment, score,
   max_score, the assignment's spec digest, ``current``).
+- ``adjustments``, ``submission_times``, ``late_policies``: what people add by hand (overrides,
+  excusals, comments), when each student submitted, and the late policy
+  (:mod:`dnn_autograder.grader.gradebook_tables`). Recording a grade never drops an adjustment:
+  an override whose autograded score changed underneath it is flagged ``needs_review``.
 
 At most one row per student (and per student and assignment) is current: partial unique
 indexes make any other state impossible.
@@ -21,6 +26,7 @@ indexes make any other state impossible.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -30,6 +36,7 @@ from pathlib import Path
 
 from dnn_autograder.grader.exports.files import dumps_json
 from dnn_autograder.grader.exports.from_json import submission_from_dict
+from dnn_autograder.grader.gradebook_tables import ADJUSTMENT_SCHEMA, flag_changed_overrides
 from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.results_json import submission_dict
 
@@ -66,7 +73,7 @@ CREATE TABLE IF NOT EXISTS grades (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_current_grade
     ON grades(student, assignment) WHERE current = 1;
-"""
+""" + ADJUSTMENT_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class Gradebook:
         self, path: str | Path, *, timeout_s: float = 30.0, readonly: bool = False
     ) -> None:
         self.path = Path(path)
+        self._readonly = readonly
         if readonly:
             uri = self.path.resolve().as_uri() + "?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, timeout=timeout_s, isolation_level=None)
@@ -140,10 +148,28 @@ class Gradebook:
         self.close()
 
     def close(self) -> None:
+        """Close the file. A writer first checkpoints the write-ahead log and switches the file
+        back to a rollback journal, so a closed gradebook is one file (no ``-wal``/``-shm``
+        beside it, none made by later read-only readers); another connection still open keeps
+        WAL mode, and the last writer to close switches it."""
+        if not self._readonly:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA busy_timeout=200")  # never stall a close on another reader
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("PRAGMA journal_mode=DELETE")
         self._db.close()
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open SQLite connection (autocommit; use :meth:`transaction` to write)."""
+        return self._db
+
+    def transaction(self) -> _Transaction:
+        """``with book.transaction():`` runs the statements inside as one transaction."""
+        return self._transaction()
 
     def current_key(self, student: str) -> tuple[GradeKey, str] | None:
         """The key and status of the student's current grade, or None."""
@@ -197,6 +223,7 @@ class Gradebook:
                 " spec_digest, current) VALUES (?, ?, ?, ?, ?, ?, 1)",
                 [(row_id, student, a.assignment, a.score, a.max_score,
                   digests.get(a.assignment, "")) for a in result.assignments])
+            flag_changed_overrides(self._db, student, result)
         return row_id
 
     def stored_result(self, student: str) -> SubmissionResult | None:

@@ -1,11 +1,50 @@
-"""The sentences a student reads: one paragraph per graded function."""
+"""The sentences a student reads: one paragraph per graded function.
+
+A function's message is a complete paragraph (the JSON's ``message``): what happened, then, when
+mistakes were recognised, each one's title and explanation (:func:`diagnosis_text`). Renderers that
+show the recognised mistakes in a block of their own (the HTML report, Gradescope's text) print
+:func:`lead` instead, so the explanation is said once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
-from dnn_autograder.grader.catalogue import Mistake
-from dnn_autograder.grader.evaluate import CaseOutcome
+if TYPE_CHECKING:
+    from dnn_autograder.grader.catalogue import Mistake
+    from dnn_autograder.grader.evaluate import CaseOutcome
+
+
+class Explained(Protocol):
+    """What the sentences need of a catalogue entry: its title and explanation."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def explanation(self) -> str: ...
+
+
+def diagnosis_text(mistakes: Iterable[Explained]) -> str:
+    """The recognised mistakes as sentences: "Title. Explanation" for each."""
+    return " ".join(f"{m.title}. {m.explanation}" for m in mistakes)
+
+
+def lead(message: str, mistakes: Iterable[Explained]) -> str:
+    """``message`` without the recognised mistakes' text that :func:`diagnosis_text` appended."""
+    tail = diagnosis_text(mistakes)
+    if tail and message.endswith(" " + tail):
+        return message[: -len(tail) - 1]
+    return message
+
+
+def example_heading(status: str, named: bool) -> str:
+    """What the example case shown with a function's result is: the case that raised, the case
+    that shows a named mistake, or the smallest failing case found by shrinking."""
+    if status == "error":
+        return "The case that went wrong"
+    return "A case that shows this mistake" if named else "Smallest failing case"
 
 
 def passed_message(outcomes: Sequence[CaseOutcome]) -> str:
@@ -13,8 +52,9 @@ def passed_message(outcomes: Sequence[CaseOutcome]) -> str:
     text = f"Correct on all {len(outcomes)} test cases."
     if by_properties:
         text += (
-            f" {by_properties} of them were checked on their defining properties, because your"
-            " random draws differ from the course's seeding (that is allowed)."
+            " Your random numbers differ from the course's seeding, which is allowed, so on"
+            f" {by_properties} of them your result was checked against the properties any correct"
+            " answer must have instead of the answer key's exact numbers."
         )
     return text
 
@@ -41,11 +81,9 @@ def error_message(name: str, outcome: CaseOutcome, diagnoses: Sequence[Mistake] 
     text = f"`{name}` {record.message}" if record.message else f"`{name}` failed ({record.outcome})."
     if not text.endswith("."):
         text += "."
-    if outcome.case.label and outcome.case.label != "generated":
-        text += f" This happened on the case \u201c{outcome.case.label}\u201d."
+    # the case (its label, inputs, expected result) is shown with the message: not named here
     if diagnoses:
-        text += " On the cases where it returned, the result was wrong too: " + " ".join(
-            f"{m.title}. {m.explanation}" for m in diagnoses)
+        text += " On the cases where it returned, the result was wrong too. " + diagnosis_text(diagnoses)
     return text
 
 
@@ -54,8 +92,7 @@ def failed_message(
 ) -> str:
     count = f"Wrong result on {len(failing)} of {total} test cases."
     if diagnoses:
-        parts = [f"{m.title}. {m.explanation}" for m in diagnoses]
-        return count + " " + " ".join(parts)
+        return count + " " + diagnosis_text(diagnoses)
     first = shown.mismatches[0] if shown.mismatches else None
     if first is None:
         return count
@@ -63,7 +100,8 @@ def failed_message(
         return f"{count} {first.summary[0].upper()}{first.summary[1:]}."
     if first.kind == "property":
         return f"{count} {first.summary}."
+    # the numbers of the difference are shown with the case itself: not repeated here
     return (
-        f"{count} On the smallest failing case, `{first.where}` is wrong: {first.summary}."
+        f"{count} On the smallest failing case, `{first.where}` is wrong."
         " Compare your formula with the one in the notebook on this case."
     )

@@ -60,6 +60,12 @@ class Counterexample:
     got: Mapping[str, Any]
     mismatches: tuple[Mismatch, ...] = ()
     label: str = ""
+    #: the course's names for tuple items, ``{path pattern: names}`` (``FunctionSpec.item_names``),
+    #: so a report labels ``cache[2]`` as ``A1 (in cache)`` (:mod:`dnn_autograder.grader.labels`)
+    item_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the case is a hidden one (not in the student handout's public cases); what a report shows
+    #: of it follows the spec's ``reveal`` choice (:mod:`dnn_autograder.grader.reveal`)
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,15 @@ class FunctionResult:
 
 
 @dataclass(frozen=True)
+class IgnoredFile:
+    """A file or folder of a submission that was not graded, and why (``file`` is its name
+    relative to the submission, cleaned for display)."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class AssignmentResult:
     """The grade of one assignment within one submission file."""
 
@@ -95,6 +110,8 @@ class AssignmentResult:
     #: plain data for the report's pictures, computed from the student's own functions in the
     #: sandbox (``dnn_autograder.grader.figures``): ``{figure name: data}``
     figures: Mapping[str, Any] = field(default_factory=dict)
+    #: other files of the submission holding this assignment, not graded (``source`` was)
+    ignored: tuple[IgnoredFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,3 +131,5 @@ class SubmissionResult:
     graded_at: str = ""
     duration_s: float = 0.0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: files and folders left out of the submission (links, special files, checkpoints, unreadable)
+    ignored: tuple[IgnoredFile, ...] = ()

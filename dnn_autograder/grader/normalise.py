@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dnn_autograder.grader.compare import compare
+from dnn_autograder.grader.labels import ItemNames, named_mismatches
 from dnn_autograder.grader.model import Mismatch
 from dnn_autograder.grader.spec import FunctionSpec
 from dnn_autograder.grader.values import type_name
@@ -56,12 +57,14 @@ def normalise(spec: FunctionSpec, value: Any, args_after: Mapping[str, Any]) -> 
 
 
 def compare_outputs(
-    expected: Mapping[str, Any], got: Mapping[str, Any], *, rtol: float, atol: float, exact_keys: bool = False
+    expected: Mapping[str, Any], got: Mapping[str, Any], *, rtol: float, atol: float, exact_keys: bool = False,
+    names: ItemNames | None = None,
 ) -> tuple[Mismatch, ...]:
     """Compare named outputs; outputs the student legitimately left out (beyond the accepted
-    prefix) are not compared. ``exact_keys``: dicts must have exactly the expected keys."""
+    prefix) are not compared. ``exact_keys``: dicts must have exactly the expected keys.
+    ``names``: the course's names for tuple items (``FunctionSpec.item_names``), used as labels."""
     out: list[Mismatch] = []
     for name, value in expected.items():
         if name in got:
             out.extend(compare(value, got[name], rtol=rtol, atol=atol, where=name, exact_keys=exact_keys))
-    return tuple(out)
+    return named_mismatches(out, names or {})

@@ -9,9 +9,12 @@ functions, never the batch; student failures are data, never exceptions here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,15 +22,20 @@ import hypothesis
 
 from dnn_autograder.grader import __version__, messages
 from dnn_autograder.grader.catalogue_index import mistakes_by_function, property_check
+from dnn_autograder.grader.choose import are_copies, rank, why_not
 from dnn_autograder.grader.errors import SubmissionError, UsageError
-from dnn_autograder.grader.extract import ExtractedFile, extract_file, submission_files
+from dnn_autograder.grader.extract import ExtractedFile, extract_file
+from dnn_autograder.grader.extract.walk import Listing, list_submission
 from dnn_autograder.grader.figures import compute_figures
 from dnn_autograder.grader.grade_function import grade_function
-from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
+from dnn_autograder.grader.import_notes import unavailable_notes
+from dnn_autograder.grader.model import AssignmentResult, FunctionResult, IgnoredFile, SubmissionResult
 from dnn_autograder.grader.recognise import recognise
-from dnn_autograder.grader.sandbox import Limits, Sandbox, UnitOutcome
+from dnn_autograder.grader.roster import clash_reason, read_roster
+from dnn_autograder.grader.sandbox import Limits, Sandbox
 from dnn_autograder.grader.spec import AssignmentSpec, load_all, load_assignment
 from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.untrusted import visible
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +53,8 @@ def grade_submission(
         UsageError: the path does not exist or the assignment is unknown.
     """
     path = Path(path)
-    if not path.exists():
-        raise UsageError(f"no such file or folder: {path}")
+    if not os.path.lexists(path):  # a dangling link is graded (and refused), not a usage error
+        raise UsageError(f"no such file or folder: {visible(str(path))}")
     specs = (load_assignment(assignment),) if assignment else load_all()
     with _sandbox(sandbox) as box:
         return _grade(path, specs, forced=assignment is not None, sandbox=box, student=student)
@@ -59,49 +67,69 @@ def grade_class(
     sandbox: Sandbox | None = None,
     on_result: Callable[[SubmissionResult], None] | None = None,
 ) -> tuple[SubmissionResult, ...]:
-    """Grade every student of a class folder (one sub-folder or file per student), one after
-    another; a student whose grading fails gets a zero result with the reason."""
+    """Grade every student of a class folder (one sub-folder or file per student, ids as
+    :mod:`dnn_autograder.grader.roster` gives them), one after another; a student whose grading
+    fails gets a zero result with the reason, and so does an id that two entries give."""
     path = Path(path)
     if not path.is_dir():
         raise UsageError(f"a class must be a folder: {path}")
+    roster = read_roster(path)
     results = []
     with _sandbox(sandbox) as box:
-        for entry in class_entries(path):
-            result = grade_submission(entry, assignment=assignment, sandbox=box, student=entry.name)
+        for student, entry in sorted(roster.students.items()):
+            result = grade_submission(entry, assignment=assignment, sandbox=box, student=student)
             results.append(result)
             if on_result is not None:
                 on_result(result)
-    return tuple(results)
+    for student, names in sorted(roster.clashes.items()):  # never a silent merge
+        results.append(SubmissionResult(submission=visible(str(path / student)), score=0.0, max_score=0.0,
+                                        assignments=(), student=student, error=clash_reason(student, names),
+                                        grader_version=__version__))
+    return tuple(sorted(results, key=lambda r: r.student or ""))
 
 
 def is_class_folder(path: Path) -> bool:
-    """True for a folder of per-student folders (or of several files of the same assignment)."""
-    if not path.is_dir():
+    """True for a class folder, the guess ``--layout auto`` makes (README, usage).
+
+    A class is a folder holding per-student folders (visible sub-folders with submission files
+    in them), or holding files of one assignment whose names belong to different students: two
+    files of the same assignment whose names are copies of one another (``work.ipynb`` and
+    ``work-Copy1.ipynb``, or an ``Untitled`` notebook) are one student's versions, not two
+    students. Links are never followed, here as everywhere.
+    """
+    if not path.is_dir() or path.is_symlink():
         return False
-    subdirs = [p for p in _visible(path.iterdir()) if p.is_dir() and any(submission_files(p))]
+    subdirs = [p for p in class_entries(path) if _is_real_dir(p) and list_submission(p).files]
     if subdirs:
         return True
-    files = submission_files(path)
-    if len(files) < 2:
+    listing = list_submission(path)
+    if len(listing.files) < 2:
         return False
-    seen: set[str] = set()
+    by_assignment: dict[str, list[str]] = {}
     specs = load_all()
-    for file in files:
+    for file, name in zip(listing.files, listing.names, strict=True):
         try:
-            extracted = extract_file(file)
+            extracted = extract_file(file, name)
         except SubmissionError:
             continue
-        for name in recognise(_defined(extracted), specs, extracted.hints)[:1]:
-            if name in seen:
+        for found in recognise(_defined(extracted), specs, extracted.hints)[:1]:
+            others = by_assignment.setdefault(found, [])
+            if any(not are_copies(name, other) for other in others):
                 return True
-            seen.add(name)
+            others.append(name)
     return False
 
 
 def class_entries(path: Path) -> tuple[Path, ...]:
-    """The students of a class folder: its visible sub-folders and submission files."""
-    entries = [p for p in _visible(path.iterdir()) if p.is_dir() or p.suffix in (".py", ".ipynb")]
-    return tuple(sorted(entries, key=lambda p: p.name))
+    """The students of a class folder: its visible sub-folders and submission files, links and
+    special files included (grading them refuses them, with the reason)."""
+    entries = [p for p in _visible(path.iterdir())
+               if _is_real_dir(p) or p.suffix.lower() in (".py", ".ipynb") or p.is_symlink() and not p.suffix]
+    return tuple(sorted(entries, key=lambda p: os.fsencode(p.name)))
+
+
+def _is_real_dir(path: Path) -> bool:
+    return not path.is_symlink() and path.is_dir()
 
 
 @contextlib.contextmanager
@@ -120,22 +148,24 @@ def _grade(path: Path, specs: Sequence[AssignmentSpec], *, forced: bool, sandbox
            student: str | None) -> SubmissionResult:
     started = time.monotonic()
     notes: list[str] = []
-    extracted = _extract_all(path, notes)
+    listing = list_submission(path)
+    extracted, ignored = _extract_all(listing)
     plan = _plan(extracted, specs, forced=forced, notes=notes)
     results: list[AssignmentResult] = []
-    for spec, file in plan:
+    for spec, file, passed_over in plan:
         if file is None:
-            results.append(_all_missing(spec, notes=("no submission file defines its functions",)))
+            results.append(_all_missing(spec, notes=(_nothing_note(ignored),), ignored=passed_over))
             continue
-        results.append(grade_assignment(spec, file, sandbox))
+        results.append(dataclasses.replace(grade_assignment(spec, file.extracted, sandbox), ignored=passed_over))
     error = None
-    if not extracted or not plan:
-        error = "; ".join(notes) if notes else "nothing to grade"
+    if not plan or not extracted:
+        error = _nothing_error(path, listing, ignored, notes)
+        notes = []  # the reason is the error: said once
     score = sum(r.score for r in results)
     max_score = sum(r.max_score for r in results)
     return SubmissionResult(
-        submission=str(path),
-        student=student,
+        submission=visible(str(path)),
+        student=None if student is None else visible(student),
         score=round(score, 6),
         max_score=max_score,
         assignments=tuple(results),
@@ -143,46 +173,94 @@ def _grade(path: Path, specs: Sequence[AssignmentSpec], *, forced: bool, sandbox
         notes=tuple(notes),
         protections=sandbox.protections,
         grader_version=__version__,
-        case_seed=specs[0].case_seed if len(specs) == 1 else 0,
+        case_seed=_case_seed(item[0] for item in plan),
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         duration_s=round(time.monotonic() - started, 3),
         extra={"hypothesis_version": hypothesis.__version__},
+        ignored=tuple(ignored),
     )
 
 
-def _extract_all(path: Path, notes: list[str]) -> list[ExtractedFile]:
-    files = submission_files(path)
-    if not files:
-        notes.append(f"no .py or .ipynb file found in {path}")
+def _case_seed(graded: Iterator[AssignmentSpec]) -> int:
+    """The case seed of the graded assignments' specs (0 when none, or when they differ: the
+    report then shows each assignment's seed)."""
+    seeds = {spec.case_seed for spec in graded}
+    return seeds.pop() if len(seeds) == 1 else 0
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A file extracted from a submission, with its name for people."""
+
+    extracted: ExtractedFile
+    name: str
+
+
+def _extract_all(listing: Listing) -> tuple[list[_Candidate], list[IgnoredFile]]:
+    """The submission's files that could be read, and everything left out with the reason
+    (the listing's refusals, then unreadable and empty files)."""
+    ignored = list(listing.ignored)
     extracted = []
-    for file in files:
+    for file, name in zip(listing.files, listing.names, strict=True):
         try:
-            extracted.append(extract_file(file))
+            result = extract_file(file, name)
         except SubmissionError as exc:
-            notes.append(f"{file.name}: {exc}")
-    return extracted
+            ignored.append(IgnoredFile(name, _reason(str(exc), name)))
+            continue
+        if result.hints.get("empty"):
+            ignored.append(IgnoredFile(name, "empty file: nothing to grade"))
+            continue
+        extracted.append(_Candidate(result, name))
+    return extracted, ignored
 
 
-def _plan(extracted: Sequence[ExtractedFile], specs: Sequence[AssignmentSpec], *, forced: bool,
-          notes: list[str]) -> list[tuple[AssignmentSpec, ExtractedFile | None]]:
-    """Pair each assignment with the file that holds it (the one defining most of its functions)."""
-    chosen: dict[str, tuple[int, ExtractedFile]] = {}
-    for file in extracted:
+def _reason(message: str, name: str) -> str:
+    """A file's refusal without its own name in front (the name is shown beside it)."""
+    return message.removeprefix(f"{name} is ").removeprefix(f"{name} ")
+
+
+def _nothing_note(ignored: Sequence[IgnoredFile]) -> str:
+    if ignored:
+        return "no submission file defines its functions (see the files left out)"
+    return "no submission file defines its functions"
+
+
+def _nothing_error(path: Path, listing: Listing, ignored: Sequence[IgnoredFile], notes: Sequence[str]) -> str:
+    """Why nothing was graded, in one sentence (the files' own reasons when there is one file)."""
+    if notes:
+        return "; ".join(notes)
+    if len(ignored) == 1:
+        return f"{ignored[0].file}: {ignored[0].reason}"
+    if ignored:
+        return "no readable .py or .ipynb file: " + "; ".join(f"{i.file}: {i.reason}" for i in ignored)
+    return f"no .py or .ipynb file found in {visible(path.name)}"
+
+
+def _plan(extracted: Sequence[_Candidate], specs: Sequence[AssignmentSpec], *, forced: bool,
+          notes: list[str]) -> list[tuple[AssignmentSpec, _Candidate | None, tuple[IgnoredFile, ...]]]:
+    """Pair each assignment with the file that holds it, chosen by :mod:`dnn_autograder.grader.choose`
+    among the files that hold it, with the other such files and why they were not graded."""
+    holders: dict[str, list[_Candidate]] = {}
+    for candidate in extracted:
+        file = candidate.extracted
         names = recognise(_defined(file), specs, file.hints) if not forced else (specs[0].name,)
         for name in names:
-            count = len(_defined(file) & set(load_assignment(name).function_names))
-            if name not in chosen or count > chosen[name][0]:
-                if name in chosen:
-                    notes.append(f"{Path(chosen[name][1].path).name} ignored for {name}: "
-                                 f"{Path(file.path).name} defines more of its functions")
-                chosen[name] = (count, file)
-    if forced and not chosen:
-        return [(specs[0], None)]
-    if not chosen and extracted:
+            holders.setdefault(name, []).append(candidate)
+    if forced and not holders:
+        return [(specs[0], None, ())]
+    if not holders and extracted:
         notes.append("could not recognise the assignment: the submission defines none of the graded"
                      " functions; use --assignment NAME to grade it against a given assignment")
     by_name = {s.name: s for s in specs}
-    return [(by_name[name], file) for name, (_, file) in sorted(chosen.items())]
+    plan = []
+    for name in sorted(holders):
+        graded = by_name[name].function_names
+        ordered = sorted(holders[name], key=lambda c: rank(c.extracted, graded, c.name))
+        best = ordered[0]
+        passed_over = tuple(IgnoredFile(c.name, why_not(best.extracted, c.extracted, graded, best.name, c.name))
+                            for c in ordered[1:])
+        plan.append((by_name[name], best, passed_over))
+    return plan
 
 
 def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox) -> AssignmentResult:
@@ -192,7 +270,7 @@ def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox
     notes = [f"{s.where}: {s.reason}" for s in file.skipped if s.functions]
     results: list[FunctionResult] = []
     with sandbox.session(file.units) as session:
-        notes += [_unit_note(u) for u in session.units if not u.ok]
+        notes += unavailable_notes(file.units, session.units, spec.function_names)
         for fspec in spec.functions:
             name = fspec.name
             if not session.defined(name):
@@ -218,15 +296,11 @@ def grade_assignment(spec: AssignmentSpec, file: ExtractedFile, sandbox: Sandbox
     )
 
 
-def _unit_note(unit: UnitOutcome) -> str:
-    names = ", ".join(unit.names)
-    return f"`{names}` not available ({unit.message}); only functions that use it are affected"
-
-
-def _all_missing(spec: AssignmentSpec, notes: tuple[str, ...]) -> AssignmentResult:
+def _all_missing(spec: AssignmentSpec, notes: tuple[str, ...],
+                 ignored: tuple[IgnoredFile, ...] = ()) -> AssignmentResult:
     functions = tuple(FunctionResult(f.name, 0.0, f.points, "missing", message=messages.missing_message(f.name))
                       for f in spec.functions)
-    return AssignmentResult(spec.name, spec.title, 0.0, spec.max_score, functions, notes=notes)
+    return AssignmentResult(spec.name, spec.title, 0.0, spec.max_score, functions, notes=notes, ignored=ignored)
 
 
 def _defined(file: ExtractedFile) -> set[str]:

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dnn_autograder.grader.model import AssignmentResult, Counterexample, FunctionResult, SubmissionResult
+from dnn_autograder.grader.model import (
+    AssignmentResult,
+    Counterexample,
+    FunctionResult,
+    IgnoredFile,
+    SubmissionResult,
+)
 from dnn_autograder.grader.values import to_jsonable
 
 SCHEMA = 1
@@ -24,6 +30,7 @@ def submission_dict(result: SubmissionResult) -> dict[str, Any]:
         assignments=[_assignment(a) for a in result.assignments],
         error=result.error,
         notes=list(result.notes),
+        ignored=_ignored(result.ignored),
         protections=list(result.protections),
         grader_version=result.grader_version,
         case_seed=result.case_seed,
@@ -52,9 +59,15 @@ def _assignment(result: AssignmentResult) -> dict[str, Any]:
         "max_score": result.max_score,
         "source": result.source,
         "notes": list(result.notes),
+        "ignored": _ignored(result.ignored),
         "functions": [_function(f) for f in result.functions],
         "figures": to_jsonable(result.figures),
     }
+
+
+def _ignored(ignored: Sequence[IgnoredFile]) -> list[dict[str, str]]:
+    """Files left out, as ``[{"file": name, "reason": why}]`` (extra key, schema 1)."""
+    return [{"file": item.file, "reason": item.reason} for item in ignored]
 
 
 def _function(result: FunctionResult) -> dict[str, Any]:
@@ -83,6 +96,7 @@ def _counterexample(example: Counterexample | None) -> dict[str, Any] | None:
         "expected": to_jsonable(example.expected),
         "got": to_jsonable(example.got),
         "label": example.label,
+        "hidden": example.hidden,
         "mismatches": [
             {"where": m.where, "kind": m.kind, "summary": m.summary, "rows": [list(r) for r in m.rows]}
             for m in example.mismatches

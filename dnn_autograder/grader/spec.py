@@ -25,6 +25,8 @@ from dnn_autograder.grader.errors import SpecError, UsageError
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent.parent / "assignments"
 
 GradingKind = Literal["deterministic", "stochastic"]
+#: What a report may show of a failing hidden case (spec key ``reveal``), most to least.
+REVEAL_CHOICES = ("all", "inputs", "mistake")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,15 @@ class FunctionSpec:
         strategy: name of the strategy factory in the assignment's ``cases.py``.
         properties: name of the property check in ``properties.py`` (stochastic functions).
         reference: ``module:attr`` of the reference implementation.
+        item_names: the course's names for the items of tuple values, ``{path pattern: names}``
+            (``{"cache": ("Z1", "D1", ...)}``; ``[*]`` in a pattern is any position), used to
+            label differences (:mod:`dnn_autograder.grader.labels`).
+        public_cases: how many of the function's cases (the first ones: edge cases, then the
+            generated ones, in order) are public: shipped with expected outputs in the student
+            handout's self-check. The final grade uses every case, public and hidden.
+        reveal: what a report shows of a failing *hidden* case (:data:`REVEAL_CHOICES`):
+            ``all`` (inputs, expected and got), ``inputs`` (inputs and what is wrong, no
+            expected values) or ``mistake`` (only the named mistake, no case at all).
     """
 
     name: str
@@ -70,6 +81,9 @@ class FunctionSpec:
     strategy: str = ""
     properties: str = ""
     reference: str = ""
+    item_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    public_cases: int = 3
+    reveal: str = "all"
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: load_assignment caches it
@@ -122,6 +136,8 @@ def load_assignment(name: str, root: Path = ASSIGNMENTS_DIR) -> AssignmentSpec:
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from exc
     defaults = data.get("defaults", {})
+    if "reveal" in data:  # an assignment-wide choice, overridable per function
+        defaults = {"reveal": data["reveal"], **defaults}
     functions = tuple(_function_spec(path, entry, defaults) for entry in data.get("functions", []))
     if not functions:
         raise SpecError(f"{path}: no [[functions]] entries")
@@ -194,7 +210,31 @@ def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, 
         strategy=merged.get("strategy", f"{name}_cases"),
         properties=merged.get("properties", ""),
         reference=reference,
+        item_names=_item_names(path, name, merged.get("names", {})),
+        public_cases=_public_cases(path, name, merged.get("public_cases", 3)),
+        reveal=_reveal(path, name, merged.get("reveal", "all")),
     )
+
+
+def _public_cases(path: Path, function: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise SpecError(f"{path}: function {function!r}: public_cases must be a whole number >= 0")
+    return value
+
+
+def _reveal(path: Path, function: str, value: Any) -> str:
+    if value not in REVEAL_CHOICES:
+        raise SpecError(f"{path}: function {function!r}: reveal must be one of {', '.join(REVEAL_CHOICES)}")
+    return str(value)
+
+
+def _item_names(path: Path, function: str, names: Any) -> dict[str, tuple[str, ...]]:
+    """``names`` of a function entry: ``{path pattern: [item name, ...]}``."""
+    if not isinstance(names, Mapping) or not all(
+        isinstance(items, list) and all(isinstance(i, str) for i in items) for items in names.values()
+    ):
+        raise SpecError(f"{path}: function {function!r}: names must map a value to a list of item names")
+    return {str(key): tuple(items) for key, items in names.items()}
 
 
 def _require(path: Path, data: Mapping[str, Any], key: str) -> Any:

@@ -5,12 +5,111 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 #: arrays with more elements than this are summarised, not listed, in JSON and reports
 MAX_LISTED_ELEMENTS = 400
+#: a value the student sent that is larger than this (estimated bytes) is kept as a Summary
+#: once it has been judged (see :func:`bounded`)
+MAX_KEPT_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Stands for a large value the student sent, kept only as what a report shows of it:
+    its type, shape and dtype, statistics of its numbers and its first few elements."""
+
+    type_name: str  #: "ndarray", "list", "tuple", "str", "dict"
+    shape: tuple[int, ...]
+    dtype: str
+    stats: Mapping[str, float]  #: min, max, mean, std (numeric arrays and lists only)
+    head: tuple[Any, ...]
+    nbytes: int  #: estimated bytes of the original
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} of shape {self.shape}, {self.nbytes} bytes: not kept>"
+
+
+_SCALAR_TYPES = frozenset({int, float, bool, complex, type(None), np.float64, np.float32, np.int64, np.int32,
+                           np.bool_, np.complex128})
+
+
+def retained_bytes(value: Any, limit: int | None = None) -> int:
+    """An estimate of the memory ``value`` holds (arrays by their data, containers by their
+    items), for budgets of what the grader keeps; with ``limit``, counting stops soon after the
+    total passes it (the answer is then only known to be larger)."""
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return 32
+    if kind is np.ndarray:
+        return int(value.nbytes) + 112
+    if kind is str or kind is bytes:
+        return 50 + len(value)
+    if kind is Summary:
+        return 512
+    if kind is list or kind is tuple:
+        total = 56 + 8 * len(value)
+        for item in value:
+            total += 32 if type(item) in _SCALAR_TYPES else retained_bytes(item, limit)
+            if limit is not None and total > limit:
+                break
+        return total
+    if isinstance(value, Mapping):
+        total = 64
+        for key, item in value.items():
+            total += retained_bytes(key, limit) + retained_bytes(item, limit)
+            if limit is not None and total > limit:
+                break
+        return total
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes) + 112
+    if isinstance(value, list | tuple):
+        return retained_bytes(list(value), limit)
+    return 32
+
+
+def summarise(value: Any) -> Summary:
+    """The Summary of an array, a list, a tuple, a str or a dict."""
+    nbytes = retained_bytes(value)
+    if isinstance(value, str):
+        return Summary("str", (len(value),), "str", {}, (value[:60],), nbytes)
+    if isinstance(value, Mapping):
+        return Summary(type(value).__name__, (len(value),), "", {}, tuple(str(k)[:60] for k in list(value)[:8]),
+                       nbytes)
+    kind = "ndarray" if isinstance(value, np.ndarray) else type(value).__name__
+    array = value if isinstance(value, np.ndarray) else None
+    if array is None:
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return Summary(kind, (len(value),), "", {}, tuple(short_repr(v) for v in value[:8]), nbytes)
+    stats: dict[str, float] = {}
+    if array.dtype.kind in "biuf" and array.size:
+        flat = array.ravel()
+        stats = {"min": float(np.min(flat)), "max": float(np.max(flat)), "mean": float(np.mean(flat, dtype=np.float64)),
+                 "std": float(np.std(flat, dtype=np.float64))}
+    return Summary(kind, tuple(array.shape), str(array.dtype), stats, tuple(array.ravel()[:8].tolist()), nbytes)
+
+
+def bounded(value: Any, max_bytes: int = MAX_KEPT_BYTES) -> Any:
+    """``value`` within about ``max_bytes``: a part too large is replaced by its :class:`Summary`
+    (a container over the limit is looked into first, each of its parts getting an equal share,
+    so a dict of a small and a huge array keeps the small one); what the grader keeps of a
+    student's value once it has been judged."""
+    if retained_bytes(value, max_bytes) <= max_bytes:
+        return value
+    share = max(max_bytes // max(len(value), 1), 1024) if isinstance(value, Mapping | list | tuple) else 0
+    if isinstance(value, Mapping):
+        return {k: bounded(v, share) for k, v in value.items()} if len(value) <= 256 else summarise(value)
+    if isinstance(value, list | tuple) and len(value) <= 256:
+        parts = [bounded(v, share) for v in value]
+        return parts if isinstance(value, list) else tuple(parts)
+    if isinstance(value, np.ndarray | list | tuple | str):
+        return summarise(value)
+    return value
 
 
 def deep_copy(value: Any) -> Any:
@@ -75,6 +174,11 @@ def to_jsonable(value: Any) -> Any:
         return out
     if isinstance(value, np.generic):
         return _finite(value.item())
+    if isinstance(value, Summary):
+        out = {"shape": list(value.shape), "dtype": value.dtype or value.type_name, "head": _finite(list(value.head))}
+        if value.stats:
+            out["summary"] = _finite(dict(value.stats))
+        return out
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -152,6 +152,7 @@ CORRECT_VARIANTS = {
 STRUCTURAL_EVIDENCE = {
     "gradcheck-one-sided": ("gradcheck-one-sided", "backward-one-sided"),
     "gradcheck-wrong-epsilon": ("gradcheck-wrong-epsilon",),
+    "gradcheck-hardcoded-model": ("gradcheck-hardcoded-model",),
     "gradcheck-n-one-sided": ("gradcheck-n-one-sided",),
     "gradcheck-n-wrong-epsilon": ("gradcheck-n-wrong-epsilon",),
     "gradcheck-mutates-theta": ("drifting",),

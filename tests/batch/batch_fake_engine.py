@@ -2,7 +2,8 @@
 
 The batch runs it in its worker processes (``engine="batch_fake_engine:FakeEngine"``). A
 submission's text decides what happens: ``CRASH`` kills the worker, ``HANG`` sleeps for an hour,
-``RAISE`` raises, ``SLEEP=<seconds>`` waits first. Otherwise each of :data:`FUNCTIONS` scores
+``RAISE`` raises, ``SLEEP=<seconds>`` waits first, ``BIG=<n>`` attaches ``n`` floats of figure
+data to the result (a report-sized payload, for the memory tests). Otherwise each of :data:`FUNCTIONS` scores
 its point when the submission defines it and it does not contain ``WRONG``.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from dnn_autograder.grader.errors import SubmissionError
 from dnn_autograder.grader.extract import extract_file, submission_files
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
+from dnn_autograder.grader.untrusted import visible
 
 FUNCTIONS = ("forward", "backward", "update")
 ASSIGNMENT = "fake"
@@ -51,10 +53,13 @@ class FakeEngine:
                            else "missing", message="" if name in defined else "not defined")
             for name in FUNCTIONS)
         graded = bool(defined)
+        big = re.search(r"BIG=([0-9]+)", text)
+        figures = {"payload": [float(i) for i in range(int(big.group(1)))]} if big else {}
         assignments = (AssignmentResult(ASSIGNMENT, "Fake", sum(f.score for f in functions),
-                                        3.0, functions, source=str(path)),) if graded else ()
+                                        3.0, functions, source=visible(str(path)),
+                                        figures=figures),) if graded else ()
         return SubmissionResult(
-            submission=str(path), score=sum(a.score for a in assignments),
+            submission=visible(str(path)), score=sum(a.score for a in assignments),
             max_score=sum(a.max_score for a in assignments), assignments=assignments,
             student=task.student,
             error=None if graded else (problems[-1] if problems else "nothing to grade"),

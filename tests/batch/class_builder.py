@@ -29,7 +29,8 @@ BROKEN = {
 
 def build_class(root: Path, *, good: int = 12, extra: dict[str, str | bytes] | None = None,
                 huge: bool = True) -> dict[str, float]:
-    """Write a class into ``root``; return ``{student id: expected fake score}``."""
+    """Write a class into ``root``; return ``{student id: expected fake score}`` (ids are the
+    names without ``.py``/``.ipynb``)."""
     root.mkdir(parents=True, exist_ok=True)
     expected: dict[str, float] = {}
     for index in range(good):
@@ -40,20 +41,20 @@ def build_class(root: Path, *, good: int = 12, extra: dict[str, str | bytes] | N
             expected[folder.name] = 3.0
         elif index % 3 == 1:
             (root / f"student{index:02d}.py").write_text(GOOD, encoding="utf-8")
-            expected[f"student{index:02d}.py"] = 3.0
+            expected[f"student{index:02d}"] = 3.0
         else:
             (root / f"student{index:02d}.py").write_text(PARTIAL, encoding="utf-8")
-            expected[f"student{index:02d}.py"] = 1.0
+            expected[f"student{index:02d}"] = 1.0
     for name, (content, score) in BROKEN.items():
         _write(root / name, content)
-        expected[name] = score
+        expected[name.rsplit(".", 1)[0]] = score  # the id drops .py/.ipynb
     if huge:
         with open(root / "huge.py", "wb") as stream:
             stream.truncate(21 * 2**20)  # over the 20 MB limit
-        expected["huge.py"] = 0.0
+        expected["huge"] = 0.0
     latin1 = os.fsdecode(b"caf\xe9.py")  # a non-UTF-8 file name
     (root / latin1).write_text(GOOD, encoding="utf-8")
-    expected["caf\\xe9.py"] = 3.0
+    expected["caf\\xe9"] = 3.0
     empty_folder = root / "nothing_here"
     empty_folder.mkdir()
     expected["nothing_here"] = 0.0

@@ -55,7 +55,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory):
 def test_every_student_gets_a_result(graded_class) -> None:
     _, expected, summary = graded_class
     scores = {r.student: r.score for r in summary.results}
-    assert set(scores) == set(expected) | {"crashes.py", "raises.py"}
+    assert set(scores) == set(expected) | {"crashes", "raises"}
     for student, score in expected.items():
         assert scores[student] == score, student
     assert summary.ignored == ("roster.csv",)
@@ -63,14 +63,14 @@ def test_every_student_gets_a_result(graded_class) -> None:
 
 
 @pytest.mark.parametrize("student, reason", [
-    ("invalid_json.ipynb", "not valid notebook JSON"),
-    ("binary_garbage.py", "binary data"),
-    ("empty.py", "nothing to grade"),
-    ("zip_archive.ipynb", "zip archive"),
-    ("huge.py", "MB limit"),
+    ("invalid_json", "not valid notebook JSON"),
+    ("binary_garbage", "binary data"),
+    ("empty", "nothing to grade"),
+    ("zip_archive", "zip archive"),
+    ("huge", "MB limit"),
     ("nothing_here", "no .py or .ipynb file"),
-    ("crashes.py", "worker process died (killed by SIGKILL)"),
-    ("raises.py", "RuntimeError: scripted failure"),
+    ("crashes", "worker process died (killed by SIGKILL)"),
+    ("raises", "RuntimeError: scripted failure"),
 ], ids=lambda value: str(value)[:20])
 def test_broken_submissions_score_zero_with_the_reason(graded_class, student, reason) -> None:
     _, _, summary = graded_class
@@ -90,8 +90,8 @@ def test_outputs_per_student_and_for_the_class(graded_class) -> None:
         assert data["schema"] == 1 and data["student"] in {r.student for r in summary.results}
     assert any(p.name.startswith("caf_xe9") for p in folders)  # sanitised, real id kept
     lines = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "student,assignment,score,max_score" and len(lines) == 1 + len(folders)
-    assert "caf\\xe9.py,fake,3,3" in lines
+    assert lines[0] == "student,assignment,score,max_score,status" and len(lines) == 1 + len(folders)
+    assert "caf\\xe9,fake,3,3,graded" in lines
     root_xml = ET.parse(out / "junit.xml").getroot()
     assert int(root_xml.get("tests", "0")) > len(expected)
     assert not list(out.glob("**/.*.tmp"))  # no temporary files left behind
@@ -103,8 +103,8 @@ def test_the_gradebook_holds_every_grade_once(graded_class) -> None:
         assert book.students() == sorted(r.student for r in summary.results)
         assert book.integrity_problems() == []
         statuses = {row.student: row.status for row in book.grades()}
-    assert statuses["crashes.py"] == "internal" and statuses["invalid_json.ipynb"] == "unreadable"
-    assert statuses["student01.py"] == "graded"
+    assert statuses["crashes"] == "internal" and statuses["invalid_json"] == "unreadable"
+    assert statuses["student01"] == "graded"
 
 
 def test_rerun_skips_unchanged_and_regrades_changed(tmp_path: Path) -> None:
@@ -116,9 +116,9 @@ def test_rerun_skips_unchanged_and_regrades_changed(tmp_path: Path) -> None:
     assert second.graded == 2  # the changed student, and the one the grader failed on
     assert second.skipped == len(first.results) - 2
     scores = {r.student: r.score for r in second.results}
-    assert scores["student02.py"] == 3.0 and len(scores) == len(first.results)
+    assert scores["student02"] == 3.0 and len(scores) == len(first.results)
     with Gradebook(tmp_path / "out" / "gradebook.sqlite") as book:
-        history = book.grades(student="student02.py", history=True)
+        history = book.grades(student="student02", history=True)
         assert [(r.score, r.current) for r in history] == [(3.0, True), (1.0, False)]
         assert book.integrity_problems() == []
     forced = run(class_dir, tmp_path / "out", force=True)
@@ -130,9 +130,9 @@ def test_skipped_students_keep_their_outputs(tmp_path: Path) -> None:
     build_class(class_dir, good=2, huge=False)
     run(class_dir, tmp_path / "out")
     run(class_dir, tmp_path / "out2", gradebook_path=tmp_path / "out" / "gradebook.sqlite")
-    data = json.loads((tmp_path / "out2" / "student01.py" / "result.json").read_text())
+    data = json.loads((tmp_path / "out2" / "student01" / "result.json").read_text())
     assert submission_from_dict(data).score == 3.0
-    assert "student01.py" in (tmp_path / "out2" / "grades.csv").read_text()
+    assert "student01" in (tmp_path / "out2" / "grades.csv").read_text()
 
 
 def test_a_student_past_the_time_limit_is_stopped(tmp_path: Path) -> None:
@@ -167,13 +167,13 @@ def test_summary_lines_and_gate(graded_class) -> None:
     _, _, summary = graded_class
     text = "\n".join(summary.lines())
     assert "failed to load" in text and "submissions per minute" in text
-    assert "empty.py" in summary.below(1.0) and "student01.py" not in summary.below(1.0)
+    assert "empty" in summary.below(1.0) and "student01" not in summary.below(1.0)
 
 
 def test_student_entries_and_content_hash(tmp_path: Path) -> None:
     build_class(tmp_path, good=3, huge=False)
     entries, ignored = student_entries(tmp_path)
-    assert "caf\\xe9.py" in entries and ".hidden.py" not in entries and ignored == ("roster.csv",)
+    assert "caf\\xe9" in entries and ".hidden" not in entries and ignored == ("roster.csv",)
     before = content_hash(entries["student00"])
     (entries["student00"] / "notes.txt").write_text("not graded", encoding="utf-8")
     assert content_hash(entries["student00"]) == before  # only the files the grader reads
@@ -222,7 +222,7 @@ def test_kill_9_in_the_middle_then_resume(tmp_path: Path) -> None:
     assert summary.skipped >= 4 and summary.graded + summary.skipped == len(students)
     with Gradebook(out / "gradebook.sqlite") as book:
         assert book.integrity_problems() == []
-        assert book.students() == students
+        assert book.students() == [name.removesuffix(".py") for name in students]
         rows = book.grades(history=True)
     assert len(rows) == len(students)  # each grade recorded exactly once: no duplicates
     assert all(row.current and row.score == 3.0 for row in rows)
@@ -256,5 +256,5 @@ def test_progress_bar_reporter(tmp_path: Path, capsys: pytest.CaptureFixture[str
     (class_dir / "empty.py").write_text("", encoding="utf-8")
     summary = run(class_dir, tmp_path / "out", progress="bar")
     out = capsys.readouterr().out
-    assert "grading 2 submissions" in out and "empty.py: 0/0" in out
+    assert "grading 2 submissions" in out and "empty: 0/0" in out
     assert "submissions per minute" in out and summary.graded == 2

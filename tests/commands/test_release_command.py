@@ -31,14 +31,20 @@ def solution_lines(master: nbformat.NotebookNode) -> dict[str, str]:
     return found
 
 
-def test_release_writes_starters_without_solutions(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    assert command.main([str(tmp_path / "out")]) == 0
-    written = sorted(p.stem for p in (tmp_path / "out").glob("*.ipynb"))
+@pytest.mark.parametrize("layout", ["handout", "starters-only"])
+def test_release_writes_starters_without_solutions(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   layout: str) -> None:
+    """``grade release OUT`` writes OUT/<assignment>/<assignment>.ipynb (the handout folders);
+    ``--starters-only`` writes OUT/<assignment>.ipynb alone."""
+    flags = ["--starters-only"] if layout == "starters-only" else []
+    assert command.main([str(tmp_path / "out"), *flags]) == 0
+    pattern = "*.ipynb" if flags else "*/*.ipynb"
+    written = sorted(p.stem for p in (tmp_path / "out").glob(pattern))
     assert written == list(available_assignments())
     for name in written:
         master = nbformat.read(ASSIGNMENTS_DIR / name / "master.ipynb", as_version=4)
-        starter = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
+        where = f"{name}.ipynb" if flags else f"{name}/{name}.ipynb"
+        starter = nbformat.read(tmp_path / "out" / where, as_version=4)
         compact = {"".join(line.split("#", 1)[0].split())
                    for c in starter.cells for line in c.source.splitlines()}
         leaked = set(solution_lines(master)) & compact
@@ -60,7 +66,7 @@ def test_a_leaking_master_writes_nothing(tmp_path: Path,
     out = tmp_path / "out"
     assert command.main([str(out), "--source", str(bank)]) == 4
     assert "leak" in capsys.readouterr().err
-    assert not list(out.glob("*.ipynb"))
+    assert not list(out.glob("*.ipynb")) and not list(out.glob("*/*"))
 
 
 def test_unbalanced_markers_are_refused(tmp_path: Path) -> None:

@@ -38,8 +38,9 @@ def test_junit_is_valid_and_counts_add_up(tmp_path: Path) -> None:
     root = ET.parse(path).getroot()
     assert junit_problems(root) == []
     # alice 8 cases, bob 4, the hostile id 4, dave 1 (could not be read)
-    assert root.get("tests") == "17" and root.get("failures") == "3"
-    assert root.get("errors") == "3" and root.get("skipped") == "2"
+    # a missing function is a failure (it costs points): 3 wrong results + 2 missing
+    assert root.get("tests") == "17" and root.get("failures") == "5"
+    assert root.get("errors") == "3" and root.get("skipped") == "0"
 
 
 def test_junit_maps_each_status_to_its_element(tmp_path: Path) -> None:
@@ -54,7 +55,7 @@ def test_junit_maps_each_status_to_its_element(tmp_path: Path) -> None:
     assert "bias correction" in failure.get("message", "")
     assert 'parameters["W1"]: 1 of 2 elements differ' in (failure.text or "")
     assert cases["random_mini_batches"].find("error") is not None
-    assert cases["initialize_velocity"].find("skipped").get("message") == "missing"
+    assert cases["initialize_velocity"].find("failure").get("type") == "missing"
     assert {c.get("classname") for c in cases.values()} == {"alice.optimization"}
     assert cases["update_parameters_with_adam"].find("system-out") is not None
 
@@ -136,14 +137,14 @@ def test_long_csv_round_trips(tmp_path: Path) -> None:
     results = class_results()
     csv_export.write_long(path, results)
     rows = _read_csv(path)
-    assert rows[0] == ["student", "assignment", "score", "max_score"]
-    parsed = [(s, a, float(x), float(m)) for s, a, x, m in rows[1:]]
-    expected = [(csv_cell(s), a, x, m) for s, a, x, m in csv_export.long_rows(results)]
+    assert rows[0] == ["student", "assignment", "score", "max_score", "status"]
+    parsed = [(s, a, float(x), float(m), t) for s, a, x, m, t in rows[1:]]
+    expected = [(csv_cell(s), a, x, m, t) for s, a, x, m, t in csv_export.long_rows(results)]
     assert parsed == expected
     assert len(parsed) == 2 * len(results)  # every student, every class assignment
-    assert ("alice", "optimization", 3.5, 8.0) in parsed
-    assert ("bob", "optimization", 0.0, 8.0) in parsed  # not submitted: zero, with the max
-    assert ("dave.ipynb", "regularization", 0.0, 10.0) in parsed
+    assert ("alice", "optimization", 3.5, 8.0, "graded") in parsed
+    assert ("bob", "optimization", 0.0, 8.0, "not_submitted") in parsed  # zero, with the max
+    assert ("dave.ipynb", "regularization", 0.0, 10.0, "error") in parsed
 
 
 def test_wide_csv_has_one_column_per_assignment(tmp_path: Path) -> None:
@@ -169,7 +170,8 @@ def test_csv_neutralises_formulas_and_bad_text(tmp_path: Path) -> None:
 def test_csv_of_a_class_with_nothing_graded(tmp_path: Path) -> None:
     path = tmp_path / "grades.csv"
     csv_export.write_long(path, [submission("x", error="empty")])
-    assert _read_csv(path) == [["student", "assignment", "score", "max_score"], ["x", "", "0", "0"]]
+    assert _read_csv(path) == [["student", "assignment", "score", "max_score", "status"],
+                               ["x", "", "0", "0", "error"]]
 
 
 # --- text, files, folders, JSON -----------------------------------------------------------------

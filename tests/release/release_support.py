@@ -20,9 +20,13 @@ from typing import Any
 import nbformat
 import numpy as np
 
+from dnn_autograder.grader.spec import available_assignments
+
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = REPO / "dnn_autograder" / "assignments"
 NAMES = ("initialization", "regularization", "gradient_checking", "optimization")
+#: every assignment of the bank (the four course ones, activations, and any added later)
+BANK = available_assignments(ASSIGNMENTS)
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 
 HELPER_MODULES = ("init_utils", "reg_utils", "gc_utils", "opt_utils", "opt_utils_v1a")

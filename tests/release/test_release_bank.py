@@ -6,7 +6,7 @@ import ast
 
 import nbformat
 import pytest
-from release_support import NAMES, code_cells, read_master, read_starter, spec_functions
+from release_support import BANK, code_cells, read_master, read_starter, spec_functions
 
 from dnn_autograder.grader.release import (
     END_MARKER,
@@ -16,7 +16,7 @@ from dnn_autograder.grader.release import (
     make_starter,
 )
 
-pytestmark = pytest.mark.parametrize("name", NAMES)
+pytestmark = pytest.mark.parametrize("name", BANK)
 
 
 def graded_cells(notebook):

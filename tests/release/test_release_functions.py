@@ -7,7 +7,7 @@ import copy
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from release_support import ASSIGNMENTS, NAMES, read_master, read_starter
+from release_support import ASSIGNMENTS, BANK, NAMES, read_master, read_starter
 
 from dnn_autograder.grader.errors import SpecError
 from dnn_autograder.grader.release import (
@@ -214,7 +214,7 @@ def write_master(folder, nb):
 
 def test_release_writes_one_starter_per_assignment(tmp_path):
     paths = release(ASSIGNMENTS, tmp_path / "out")
-    assert sorted(path.name for path in paths) == sorted(f"{name}.ipynb" for name in NAMES)
+    assert sorted(path.name for path in paths) == sorted(f"{name}.ipynb" for name in BANK)
     for path in paths:
         written = nbformat.read(path, as_version=4)
         nbformat.validate(written)
@@ -262,7 +262,7 @@ def test_main_writes_to_a_folder_and_reports_leaks(tmp_path, monkeypatch, capsys
 
     assert release_module.main([str(tmp_path / "out")]) == ExitCode.OK
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        f"{name}.ipynb" for name in NAMES
+        f"{name}.ipynb" for name in BANK
     )
     leaky = notebook(TWO_REGIONS, "md:    scaled_gradient = rate * dw", name="leaky")
     write_master(tmp_path / "bank" / "leaky", leaky)

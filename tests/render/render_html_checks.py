@@ -11,7 +11,7 @@ ALLOWED = {
     "html", "head", "meta", "title", "style", "body", "a", "header", "main", "footer", "section",
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "dl", "dt", "dd", "div", "span", "strong", "em",
     "code", "pre", "ul", "ol", "li", "table", "caption", "thead", "tbody", "tr", "th", "td",
-    "figure", "figcaption",
+    "figure", "figcaption", "details", "summary",
     # matplotlib's SVG
     "svg", "defs", "g", "path", "use", "clippath", "clipPath", "rect", "text", "image", "tspan",
     "circle", "ellipse", "line", "polyline", "polygon", "pattern", "lineargradient", "stop",

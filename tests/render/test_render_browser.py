@@ -127,3 +127,17 @@ def test_summary_in_chromium(browser: Any, catalogue: dict, tmp_path: Path,
                     encoding="utf-8")
     page, requests, errors = _open(browser, path)
     _check(page, requests, errors, "summary", shots)
+
+
+def test_identifiers_stay_on_one_line_in_chromium(browser: Any, catalogue: dict, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(render_report(rf.submission(), catalogue=catalogue), encoding="utf-8")
+    page, _, errors = _open(browser, path)
+    assert errors == []
+    for width in (800, 420):
+        page.set_viewport_size({"width": width, "height": 900})
+        broken = page.evaluate("""[...document.querySelectorAll('code.ident')]
+            .filter(code => code.getClientRects().length > 1).map(code => code.textContent)""")
+        assert broken == [], f"identifiers broken across lines at {width} px: {broken}"
+        labels = page.evaluate("document.querySelectorAll('code.ident').length")
+        assert labels > 20

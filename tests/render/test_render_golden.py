@@ -16,6 +16,7 @@ import result_fixtures as rf
 
 from dnn_autograder.grader import __version__
 from dnn_autograder.grader.render import render_report
+from dnn_autograder.grader.render.context import readable_time
 
 GOLDEN = Path(rf.__file__).with_name("report.golden.html")
 
@@ -24,6 +25,7 @@ def normalise(page: str, result_version: str, graded_at: str) -> str:
     """Pictures (matplotlib's exact SVG varies by version), date and version are placeholders."""
     page = re.sub(r"<svg\b.*?</svg>", "<svg>[picture]</svg>", page, flags=re.S)
     page = page.replace(graded_at, "[graded at]")
+    page = page.replace(readable_time(graded_at), "[graded on]")
     return page.replace(result_version, "[version]")
 
 
@@ -40,3 +42,4 @@ def test_report_matches_golden_file(catalogue: dict) -> None:
         "the report differs from tests/fixtures/results/report.golden.html; if the change is"
         " intended, rerun with UPDATE_GOLDEN=1 and review the diff")
     assert "[version]" in golden and "[graded at]" in golden and "<svg>[picture]</svg>" in golden
+    assert "[graded on]" in golden

@@ -41,7 +41,8 @@ def test_hostile_tests_pass_as_nobody() -> None:
         pytest.skip(reason)
     result = subprocess.run(
         [str(HERE / "run_unprivileged.sh"), "tests/sandbox/test_hostile.py",
-         "tests/sandbox/test_kernel_layers.py", "-x", "-q"],
+         "tests/sandbox/test_kernel_layers.py", "tests/sandbox/test_hostile_files.py",
+         "tests/sandbox/test_memory_bounds.py", "tests/sandbox/test_tamper.py", "-x", "-q"],
         cwd=REPO, env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True,
-        timeout=300)
+        timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

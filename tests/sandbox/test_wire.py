@@ -117,6 +117,45 @@ def _nest(depth: int) -> Any:
 
 def test_stream_refuses_oversized_frames() -> None:
     frame = wire.HEADER.pack(10, 1 << 40)
-    stream = wire.Stream(lambda n: frame, max_frame=1 << 20)
-    with pytest.raises(wire.WireError, match="larger"):
+    stream = wire.Stream(lambda n: frame, wire.Caps(1 << 20, 1 << 20, 1000))
+    with pytest.raises(wire.Oversized, match="over the grader's 1 MiB"):
         stream.read()
+
+
+def _counting(frame: bytes) -> tuple[wire.Stream, list[int]]:
+    """A stream over ``frame`` that records how many bytes were asked for."""
+    asked: list[int] = []
+    data = bytearray(frame)
+
+    def receive(size: int) -> bytes:
+        asked.append(size)
+        piece = bytes(data[:size])
+        del data[:size]
+        return piece
+
+    return wire.Stream(receive, wire.Caps(1 << 20, 1 << 20, 1000)), asked
+
+
+def test_an_oversized_header_is_refused_unread() -> None:
+    text = b"[" + b"[]," * 10_000_000 + b"[]]"
+    stream, asked = _counting(wire.HEADER.pack(len(text), 0) + text)
+    with pytest.raises(wire.Oversized, match="header"):
+        stream.read()
+    assert sum(asked) <= 1 << 16  # the header's first bytes at most, never the 30 MB
+
+
+def test_items_are_counted_before_the_header_is_decoded() -> None:
+    text = json.dumps({"ev": "result", "value": [[] for _ in range(5000)]}).encode()
+    stream, _ = _counting(wire.HEADER.pack(len(text), 0) + text)
+    with pytest.raises(wire.Oversized, match="more than 1000 items"):
+        stream.read()
+
+
+def test_a_frame_within_the_caps_reads_back() -> None:
+    body = bytes(range(256)) * 9000  # more than one read chunk
+    text = json.dumps({"ev": "result", "value": [1, 2, 3]}).encode()
+    stream, asked = _counting(wire.HEADER.pack(len(text), len(body)) + text + body + b"next")
+    stream.caps = wire.Caps(1 << 20, 4 << 20, 1000)
+    header, got = stream.read()
+    assert header == {"ev": "result", "value": [1, 2, 3]} and bytes(got) == body
+    assert max(asked) <= 1 << 20

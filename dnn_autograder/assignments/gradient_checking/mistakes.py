@@ -98,6 +98,17 @@ def _check_default_epsilon(x, theta, epsilon=1e-7, print_msg=False, *,
     return _scalar_check(x, theta, COURSE_EPSILON, forward_propagation, backward_propagation)
 
 
+def _check_hardcoded_model(x, theta, epsilon=1e-7, print_msg=False, *,
+                           forward_propagation=_forward, backward_propagation=_backward):
+    """The warm-up's J = theta * x and its derivative x written into the check instead of
+    calling forward_propagation and backward_propagation."""
+    J_plus = np.dot(theta + epsilon, x)
+    J_minus = np.dot(theta - epsilon, x)
+    gradapprox = (J_plus - J_minus) / (2 * epsilon)
+    grad = x
+    return relative_difference(grad, gradapprox)
+
+
 def _forward_sum(x, theta):
     return theta + x
 
@@ -295,6 +306,12 @@ def _net_ignores_epsilon(inputs, output, observation) -> bool:
     return _ignores_epsilon(np.abs(offsets[moved]), _epsilon(inputs))
 
 
+def _bypasses_helpers(inputs, output, observation) -> bool:
+    """The check never called ``forward_propagation`` or never called ``backward_propagation``
+    (a correct check calls each at least once: J at theta +- epsilon and the derivative)."""
+    return not _calls(observation, "forward_propagation") or not _calls(observation, "backward_propagation")
+
+
 # --- the catalogue --------------------------------------------------------------------------
 
 _ONE_SIDED = (
@@ -389,6 +406,25 @@ MISTAKES: tuple[Mistake, ...] = (
         explanation=_IGNORES_EPSILON,
         mutant=_check_default_epsilon,
         structural=_scalar_ignores_epsilon,
+    ),
+    Mistake(
+        id="gradcheck-hardcoded-model",
+        function="gradient_check",
+        title="The check computes J and its derivative itself instead of calling the helpers",
+        explanation=(
+            "Your gradient_check works out J = theta * x inline (np.dot(theta, x) or theta * x) "
+            "or sets grad = x, instead of calling forward_propagation(x, theta) and "
+            "backward_propagation(x, theta). The notebook's test passed because it uses exactly "
+            "J = theta * x, where your formulas and the helpers agree. But a gradient check "
+            "exists to test backward_propagation, and yours never looks at it: with "
+            "J = x * theta**3 and a backward_propagation that forgets the factor 3 (x = 2, "
+            "theta = 4: grad = 32, while the two-sided difference of J is 96), the check must "
+            "report a difference of 0.5, and yours reports about 0 (all is well). Call the "
+            "helpers: J_plus = forward_propagation(x, theta + epsilon), J_minus = "
+            "forward_propagation(x, theta - epsilon), grad = backward_propagation(x, theta)."
+        ),
+        mutant=_check_hardcoded_model,
+        structural=_bypasses_helpers,
     ),
     Mistake(
         id="gradcheck-n-one-sided",

@@ -187,6 +187,18 @@ def biases_not_zero(
     return any(np.any(value != 0) for key, value in arrays.items() if key.startswith("b"))
 
 
+def only_biases_wrong(correct: Scale) -> Structural:
+    """Nonzero biases while the weights fit ``N(0, correct^2)``: the biases are the mistake,
+    not one symptom of an output that is wrong everywhere."""
+
+    def structural(inputs: Mapping[str, Any], output: Any, observation: Mapping[str, Any]) -> bool:
+        layers = statistical_layers(inputs, output)
+        return bool(layers) and biases_not_zero(inputs, output, observation) and all(
+            fits_gaussian(W, correct(n_l, n_prev)) for _, n_l, n_prev, W in layers)
+
+    return structural
+
+
 # --- the catalogue ----------------------------------------------------------------------------
 
 ZEROS = "initialize_parameters_zeros"
@@ -233,7 +245,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "b{l} = np.zeros((layers_dims[l], 1)). Drawing them also consumes random numbers, "
         "which changes every weight drawn after them.",
         mutant=random_random_biases,
-        structural=biases_not_zero,
+        structural=only_biases_wrong(random_scale),
     ),
     Mistake(
         "init-he-xavier-scale", HE, "Xavier scale sqrt(1/n_prev) instead of He's sqrt(2/n_prev)",
@@ -275,6 +287,6 @@ MISTAKES: tuple[Mistake, ...] = (
         "He initialisation sets b{l} = np.zeros((layers_dims[l], 1)). Drawing random biases "
         "also consumes random numbers, which changes every weight drawn after them.",
         mutant=he_random_biases,
-        structural=biases_not_zero,
+        structural=only_biases_wrong(he_scale),
     ),
 )

@@ -303,7 +303,7 @@ def _edge_cases() -> dict[str, tuple[Case, ...]]:
         ),
         "update_parameters_with_momentum": (
             _edge({"parameters": course_params, "grads": course_grads, "v": zero_v,
-                   "beta": 0.9, "learning_rate": 0.01}, "first step from v = 0"),
+                   "beta": 0.9, "learning_rate": 0.01}, "the notebook's test: first step from v = 0"),
             _edge({"parameters": deep, "grads": deep_grads, "v": _like(deep, 9), "beta": 0.9,
                    "learning_rate": 0.1}, "nonzero velocity"),
             _edge({"parameters": deep, "grads": _zeros_like(deep), "v": _like(deep, 10),
@@ -328,7 +328,7 @@ def _edge_cases() -> dict[str, tuple[Case, ...]]:
             adam(deep, deep_grads, _like(deep, 16), _like(deep, 17, low=0.0, high=1e-6), 2,
                  0.001, 0.9, 0.999, 1e-3, "tiny second moments, epsilon = 1e-3"),
             adam(single, _like(single, 18), _like(single, 19), _like(single, 20, low=0.0), 1000,
-                 0.01, 0.9, 0.999, 1e-8, "t = 1000: bias correction has faded"),
+                 0.01, 0.9, 0.999, 1e-8, "t = 1000: late in training"),
             adam(deep, deep_grads, _like(deep, 21), _like(deep, 22, low=0.0), 2, 0.01, 0.9, 0.9,
                  1e-8, "beta1 = beta2"),
         ),

@@ -178,11 +178,11 @@ def _adam_keys_off(inputs, output, observation) -> bool:
 
 
 def _momentum(parameters, grads, v, beta, learning_rate, *, damped: bool = True,
-              step_with: str = "velocity", store: bool = True):
+              step_with: str = "velocity", store: bool = True, history: bool = True):
     new_params, new_v = dict(parameters), dict(v)
     for name in layer_names(parameters):
         key = "d" + name
-        velocity = beta * v[key] + (1 - beta if damped else 1) * grads[key]
+        velocity = (beta * v[key] if history else 0.0) + (1 - beta if damped else 1) * grads[key]
         if store:
             new_v[key] = velocity
         direction = velocity if step_with == "velocity" else grads[key]
@@ -202,19 +202,23 @@ def _momentum_velocity_not_stored(parameters, grads, v, beta, learning_rate):
     return _momentum(parameters, grads, v, beta, learning_rate, store=False)
 
 
+def _momentum_forgets_velocity(parameters, grads, v, beta, learning_rate):
+    return _momentum(parameters, grads, v, beta, learning_rate, history=False)
+
+
 # --- Adam -----------------------------------------------------------------------------------
 
 
 def _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, *,
           corrected: bool = True, step_shift: int = 0, squared: bool = True,
           numerator: str = "corrected", denominator: str = "corrected",
-          epsilon_inside: bool = False):
+          epsilon_inside: bool = False, frozen_v: bool = False):
     new_params, new_v, new_s = dict(parameters), dict(v), dict(s)
     v_corrected, s_corrected = {}, {}
     for name in layer_names(parameters):
         key = "d" + name
         g = grads[key]
-        new_v[key] = beta1 * v[key] + (1 - beta1) * g
+        new_v[key] = beta1 * v[key] + (1 - beta1) * (v[key] if frozen_v else g)
         new_s[key] = beta2 * s[key] + (1 - beta2) * (np.square(g) if squared else g)
         power = t + step_shift
         v_corrected[key] = new_v[key] / (1 - beta1**power) if corrected else new_v[key]
@@ -246,6 +250,7 @@ _adam_not_squared = _adam_variant(squared=False)
 _adam_raw_moments_in_step = _adam_variant(numerator="raw", denominator="raw")
 _adam_epsilon_inside = _adam_variant(epsilon_inside=True)
 _adam_steps_with_gradient = _adam_variant(numerator="gradient")
+_adam_first_moment_frozen = _adam_variant(frozen_v=True)
 
 #: Adam's mutants by mistake id: a structural check must match its own and no other's.
 _ADAM_MUTANTS: dict[str, Callable[..., Any]] = {
@@ -256,6 +261,7 @@ _ADAM_MUTANTS: dict[str, Callable[..., Any]] = {
     "adam-update-uses-uncorrected-moments": _adam_raw_moments_in_step,
     "adam-epsilon-inside-sqrt": _adam_epsilon_inside,
     "adam-update-uses-gradient": _adam_steps_with_gradient,
+    "adam-first-moment-frozen": _adam_first_moment_frozen,
 }
 #: Mistakes whose parameters, v and s are always identical (only v_corrected tells them apart).
 _ADAM_TWINS = frozenset({"adam-no-bias-correction", "adam-update-uses-uncorrected-moments"})
@@ -334,6 +340,37 @@ def _schedule_without_floor(learning_rate0, epoch_num, decay_rate, time_interval
 
 def _schedule_every_epoch(learning_rate0, epoch_num, decay_rate, time_interval=1000):
     return learning_rate0 / (1 + decay_rate * epoch_num)
+
+
+def _schedule_only_at_multiples(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+    learning_rate = learning_rate0
+    if epoch_num % time_interval == 0:
+        learning_rate = learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))
+    return learning_rate
+
+
+def _schedule_rounded(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+    return learning_rate0 / (1 + decay_rate * np.round(epoch_num / time_interval))
+
+
+def _correction_large(inputs: Mapping[str, Any]) -> bool:
+    """An early step (``t <= 3``) where the first moment's correction ``1 / (1 - beta1**t)`` at
+    least doubles it (``beta1**t >= 1/2``; the second moment's is then larger still), with an
+    epsilon too small to matter (so the example is about the correction, nothing else)."""
+    t, beta1 = int(inputs["t"]), float(inputs.get("beta1", 0.9))
+    return t <= 3 and beta1**t >= 0.5 and float(inputs.get("epsilon", 1e-8)) <= 1e-6
+
+
+def _epsilon_shows(inputs: Mapping[str, Any]) -> bool:
+    """epsilon is large, or some second moment is tiny: where its placement matters."""
+    tiniest = min(float(np.max(np.abs(value))) for value in inputs["s"].values())
+    return float(inputs["epsilon"]) >= 1e-3 or tiniest <= 1e-6
+
+
+def _between_multiples(inputs: Mapping[str, Any]) -> bool:
+    """An epoch past the first interval and not a multiple of it."""
+    interval = int(inputs.get("time_interval", 1000))
+    return inputs["epoch_num"] > interval and inputs["epoch_num"] % interval != 0
 
 
 # --- the catalogue --------------------------------------------------------------------------
@@ -462,6 +499,19 @@ MISTAKES: tuple[Mistake, ...] = (
         mutant=_momentum_velocity_not_stored,
     ),
     Mistake(
+        id="momentum-forgets-velocity",
+        function="update_parameters_with_momentum",
+        title="Velocity computed from the gradient alone, without beta * v",
+        explanation=(
+            "Your velocity was set to v = (1 - beta) * dW, leaving out the previous velocity "
+            "beta * v. The notebook's check passed because it starts from v = 0, where beta * v "
+            "is zero anyway; from the second step on, your update is plain gradient descent with "
+            "a smaller learning rate and no momentum at all. Keep the history: "
+            "v = beta * v + (1 - beta) * dW."
+        ),
+        mutant=_momentum_forgets_velocity,
+    ),
+    Mistake(
         id="init-adam-layer-off-by-one",
         function="initialize_adam",
         title="Adam state keys off by one layer",
@@ -481,6 +531,7 @@ MISTAKES: tuple[Mistake, ...] = (
         ),
         mutant=_adam_uncorrected,
         structural=_adam_evidence("adam-no-bias-correction"),
+        shows_on=_correction_large,
     ),
     Mistake(
         id="adam-bias-correction-wrong-step",
@@ -543,6 +594,7 @@ MISTAKES: tuple[Mistake, ...] = (
         ),
         mutant=_adam_epsilon_inside,
         structural=_adam_evidence("adam-epsilon-inside-sqrt"),
+        shows_on=_epsilon_shows,
     ),
     Mistake(
         id="adam-update-uses-gradient",
@@ -556,6 +608,21 @@ MISTAKES: tuple[Mistake, ...] = (
         ),
         mutant=_adam_steps_with_gradient,
         structural=_adam_evidence("adam-update-uses-gradient"),
+    ),
+    Mistake(
+        id="adam-first-moment-frozen",
+        function="update_parameters_with_adam",
+        title="First moment averaged with itself instead of the gradient",
+        explanation=(
+            "Your first moment was updated as v = beta1 * v + (1 - beta1) * v, which is just v: "
+            "the gradient never enters it. Starting from v = 0 it stays 0, the step "
+            "v_corrected / (np.sqrt(s_corrected) + epsilon) is 0 and the parameters never move. "
+            "If a notebook check passed, it looked at too little (s, or the shapes and keys of "
+            "v): v keeps its shape and keys, it just never moves, so training with it stalls. "
+            "Average in the gradient: v = beta1 * v + (1 - beta1) * grads['dW' + str(l)]."
+        ),
+        mutant=_adam_first_moment_frozen,
+        structural=_adam_evidence("adam-first-moment-frozen"),
     ),
     Mistake(
         id="lr-decay-wrong-formula",
@@ -581,6 +648,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "time_interval))."
         ),
         mutant=_schedule_without_floor,
+        shows_on=_between_multiples,
     ),
     Mistake(
         id="lr-schedule-ignores-interval",
@@ -593,5 +661,35 @@ MISTAKES: tuple[Mistake, ...] = (
             "learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))."
         ),
         mutant=_schedule_every_epoch,
+    ),
+    Mistake(
+        id="lr-schedule-only-at-multiples",
+        function="schedule_lr_decay",
+        title="Rate decayed only at exact multiples of the interval",
+        explanation=(
+            "Your schedule computes the decayed rate only when epoch_num % time_interval == 0 "
+            "and returns learning_rate0 at every other epoch. The notebook's check passed "
+            "because it asks at epochs 100 (still the first interval, where the rate is "
+            "learning_rate0 anyway) and 1000 (an exact multiple). But the rate must stay "
+            "decayed for the whole interval: at epoch 1500 with time_interval 1000 it is "
+            "learning_rate0 / (1 + decay_rate), not learning_rate0. Compute it at every epoch: "
+            "learning_rate = learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))."
+        ),
+        mutant=_schedule_only_at_multiples,
+        shows_on=_between_multiples,
+    ),
+    Mistake(
+        id="lr-schedule-rounds",
+        function="schedule_lr_decay",
+        title="Interval count rounded instead of rounded down",
+        explanation=(
+            "Your schedule rounds epoch_num / time_interval to the nearest whole number "
+            "(round or np.round), so the rate drops halfway through an interval. The notebook's "
+            "check passed because its epochs (100 and 1000 with an interval of 1000) round and "
+            "floor alike. At epoch 600 with time_interval 1000 the rate must still be "
+            "learning_rate0. Count only completed intervals: "
+            "learning_rate = learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))."
+        ),
+        mutant=_schedule_rounded,
     ),
 )

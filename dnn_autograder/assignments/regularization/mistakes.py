@@ -160,6 +160,12 @@ def l2_grad_on_bias(X, Y, cache, lambd):
     return _l2_backward(X, Y, cache, (term,) * 3, (term,) * 3)
 
 
+def l2_grad_on_db3(X, Y, cache, lambd):
+    """The penalty's term copied into db3 only (written with dW3, the first lines of the pass)."""
+    term = lambd / X.shape[1]
+    return _l2_backward(X, Y, cache, (term,) * 3, (0.0, 0.0, term))
+
+
 def l2_grad_without_W3(X, Y, cache, lambd):
     term = lambd / X.shape[1]
     return _l2_backward(X, Y, cache, (term, term, 0.0))
@@ -203,6 +209,34 @@ def grad_some_other_factor(inputs: Inputs, output: Any, observation: Inputs) -> 
     return all(
         _agree(grads[f"dW{l}"], plain[f"dW{l}"] + c * W, L2_BACKWARD) for l, W in weights.items()
     )
+
+
+def grad_some_bias_penalised(inputs: Inputs, output: Any, observation: Inputs) -> bool:
+    """Some ``db_l`` carry ``+ lambd / m * b_l`` and some other ``db_l`` is plain, both among the
+    layers whose term would show (``b_l`` not negligible); all other gradients are right. (All
+    biases penalised is ``l2-grad-on-bias``.)"""
+    X, Y, cache_, lambd = (inputs[k] for k in ("X", "Y", "cache", "lambd"))
+    grads = _student_gradients(output)
+    if grads is None or lambd <= 0:
+        return False
+    term = lambd / X.shape[1]
+    right = _l2_backward(X, Y, cache_, (term,) * 3)
+    if not all(_agree(grads[k], right[k], L2_BACKWARD) for k in GRADIENT_KEYS if k[:2] != "db"):
+        return False
+    biases = {1: cache_[3], 2: cache_[7], 3: cache_[11]}
+    penalised = plain = 0
+    for l, b in biases.items():
+        key = f"db{l}"
+        with_term = right[key] + term * b
+        if _agree(with_term, right[key], L2_BACKWARD):
+            continue  # b_l too small for the term to show: no evidence either way
+        if _agree(grads[key], right[key], L2_BACKWARD):
+            plain += 1
+        elif _agree(grads[key], with_term, L2_BACKWARD):
+            penalised += 1
+        else:
+            return False
+    return penalised > 0 and plain > 0
 
 
 def grad_one_layer_missing(inputs: Inputs, output: Any, observation: Inputs) -> bool:
@@ -490,6 +524,17 @@ _L2_BACKWARD_MISTAKES = (
         "dW1, dW2, dW3 gain the extra term; the bias gradients stay "
         "db = 1/m * np.sum(dZ, axis=1, keepdims=True).",
         mutant=l2_grad_on_bias,
+    ),
+    Mistake(
+        "l2-grad-on-some-bias", L2_BACKWARD, "Regularisation term added to some bias gradients",
+        "Some of your db gradients (db3, say) include lambd/m * b while the others do not. "
+        "The notebook's check passed because it compares only dW1, dW2 and dW3, the gradients "
+        "the penalty changes; but the gradients you return are used to update every "
+        "parameter, and a penalised db pulls that layer's biases towards zero although the "
+        "cost never penalises them. Only the weight gradients gain + lambd/m * W_l; every "
+        "bias gradient stays db = 1/m * np.sum(dZ, axis=1, keepdims=True).",
+        mutant=l2_grad_on_db3,
+        structural=grad_some_bias_penalised,
     ),
     Mistake(
         "l2-grad-missing-layer", L2_BACKWARD, "One weight gradient lacks the regularisation term",

@@ -1,10 +1,15 @@
-"""``grade release OUT_DIR``: write the student starter notebooks, never a solution.
+"""``grade release OUT_DIR``: write the student handouts, never a solution or a hidden answer.
 
-Every master notebook of the assignment bank (or ``--source``) becomes
-``OUT_DIR/<assignment>.ipynb`` through :func:`dnn_autograder.grader.release.release`, which refuses to write
-anything when a solution line would leak. The written starters are then read back and checked
-again against their masters; a leak found then removes them. Exit status 0, or 4
-(``SELFCHECK_FAILED``) with the leaks listed.
+Every master notebook of the assignment bank (or ``--source``) becomes the folder
+``OUT_DIR/<assignment>/`` (:mod:`dnn_autograder.grader.handout`): the starter notebook with
+self-check cells, the course helper modules it imports, the self-check (public cases only) and
+``requirements.txt``. Each folder is checked once written (no solution line, no line of the
+reference, no hidden case's expected value); a problem removes every folder written and exits 4.
+
+``--starters-only`` writes just ``OUT_DIR/<assignment>.ipynb`` as before (through
+:func:`dnn_autograder.grader.release.release`); the written starters are read back and checked
+again against their masters, and a leak removes them. Exit status 0, or 4 (``SELFCHECK_FAILED``)
+with the leaks listed.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from dnn_autograder.grader.errors import ExitCode, GraderError
+from dnn_autograder.grader.handout_release import release_handouts
 from dnn_autograder.grader.release import (
     ASSIGNMENTS_DIR,
     ReleaseError,
@@ -30,9 +36,13 @@ from dnn_autograder.grader.release import (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade release",
-        description="Write the starter notebook of every assignment (solutions stripped) into "
-        "OUT_DIR; exit 4 without writing when any solution would leak.")
-    parser.add_argument("out_dir", metavar="OUT_DIR", help="folder for <assignment>.ipynb files")
+        description="Write the student handout of every assignment into OUT_DIR/<assignment>/: the starter "
+        "notebook (solutions stripped) with self-check cells, the helper modules it imports, the self-check "
+        "(public cases only) and requirements.txt. Exit 4, leaving nothing, when a solution, the reference "
+        "or a hidden case's answer would leak.")
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="folder for the <assignment>/ handout folders")
+    parser.add_argument("--starters-only", action="store_true",
+                        help="write only the starter notebooks, as OUT_DIR/<assignment>.ipynb")
     parser.add_argument("--source", metavar="PATH", default=str(ASSIGNMENTS_DIR),
                         help="a master notebook or a folder of assignment folders "
                         "(default: the assignment bank)")
@@ -45,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return int(exc.code or 0)
+    if not args.starters_only:
+        return _release_handouts(args.source, args.out_dir)
     try:
         written = release(args.source, args.out_dir)
         leaks = verify_release(args.source, written)
@@ -63,6 +75,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.SELFCHECK_FAILED
     for path in written:
         print(path)
+    return ExitCode.OK
+
+
+def _release_handouts(source: str, out_dir: str) -> int:
+    try:
+        handouts = release_handouts(source, out_dir)
+    except ReleaseError as exc:
+        print(f"grade release: nothing written: {exc}", file=sys.stderr)
+        return ExitCode.SELFCHECK_FAILED
+    except GraderError as exc:
+        print(f"grade release: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    for handout in handouts:
+        print(handout.notebook)
     return ExitCode.OK
 
 

@@ -2,7 +2,8 @@
 
 For every assignment (or ``--assignment NAME``):
 
-- static: master and starter notebooks exist; every graded function has a reference whose
+- static: master and starter notebooks exist; the case bank is current (present, written for
+  the spec.toml, cases.py and strategies installed); every graded function has a reference whose
   docstring has a Notes section, a strategy, a property check when stochastic, and at least
   one catalogued mistake; mistake ids are unique;
 - the master notebook scores full marks, graded twice with identical results (timestamps and
@@ -28,7 +29,7 @@ from pathlib import Path
 from dnn_autograder.grader.batch import DEFAULT_ENGINE, GradeTask, grade_many
 from dnn_autograder.grader.catalogue import Mistake
 from dnn_autograder.grader.commands import selfcheck_checks as checks
-from dnn_autograder.grader.errors import ExitCode, GraderError, UsageError
+from dnn_autograder.grader.errors import ExitCode, GraderError, SpecError, UsageError
 from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes_of, write_mutant_submission
 from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, AssignmentSpec, load_all, load_assignment
@@ -66,10 +67,11 @@ def run_selfcheck(
         UsageError: an unknown assignment.
     """
     report = SelfcheckReport()
-    specs = _specs(assignments)
+    specs = _specs(assignments, bank)
     all_mistakes: list[Mistake] = []
     for spec in specs:
         report.problems += checks.bank_problems(spec, bank / spec.name)
+        report.problems += checks.case_bank_problems(spec, bank / spec.name)
         all_mistakes += _catalogue(spec, report)
     report.problems += checks.duplicate_ids(all_mistakes)
     with tempfile.TemporaryDirectory(prefix="grade-selfcheck-") as scratch:
@@ -94,10 +96,10 @@ def run_selfcheck(
     return report
 
 
-def _specs(assignments: Sequence[str] | None) -> tuple[AssignmentSpec, ...]:
+def _specs(assignments: Sequence[str] | None, bank: Path = ASSIGNMENTS_DIR) -> tuple[AssignmentSpec, ...]:
     if assignments:
-        return tuple(load_assignment(name) for name in assignments)
-    return load_all()
+        return tuple(load_assignment(name, bank) for name in assignments)
+    return load_all(bank)
 
 
 def _catalogue(spec: AssignmentSpec, report: SelfcheckReport | None) -> list[Mistake]:
@@ -182,6 +184,9 @@ def main(argv: Sequence[str] | None = None, *, engine: str = DEFAULT_ENGINE,
     except UsageError as exc:
         print(f"grade selfcheck: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    except SpecError as exc:  # an incomplete assignment folder (a fresh scaffold): a finding, not a crash
+        print(f"selfcheck: 1 problem(s):\n  - {exc}")
+        return ExitCode.SELFCHECK_FAILED
     except GraderError as exc:
         print(f"grade selfcheck: the grader failed: {exc}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from dnn_autograder.grader.casebank import bank_status
 from dnn_autograder.grader.catalogue import Mistake
 from dnn_autograder.grader.model import FunctionResult, SubmissionResult
 from dnn_autograder.grader.results_json import submission_dict
@@ -43,6 +44,13 @@ def bank_problems(spec: AssignmentSpec, folder: Path | None = None) -> list[str]
     for fspec in spec.functions:
         problems += _function_problems(spec, fspec.name, cases, mistakes)
     return problems
+
+
+def case_bank_problems(spec: AssignmentSpec, folder: Path | None = None) -> list[str]:
+    """The assignment's ``cases.bank`` must be current: a missing or stale bank means grading
+    draws other cases than every other install (see :mod:`dnn_autograder.grader.casebank`)."""
+    status = bank_status(spec, folder)
+    return [] if status.ok else [status.describe()]
 
 
 def _function_problems(spec: AssignmentSpec, name: str, cases: Any,

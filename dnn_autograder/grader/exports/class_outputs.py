@@ -15,12 +15,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from dnn_autograder.grader.exports import csv_export, junit
-from dnn_autograder.grader.exports.files import atomic_path, write_json_atomic, write_text_atomic
+from dnn_autograder.grader.exports.files import atomic_path, write_atomic, write_json_atomic, write_text_atomic
 from dnn_autograder.grader.exports.text import unsurrogate
 from dnn_autograder.grader.model import SubmissionResult
-from dnn_autograder.grader.results_json import class_dict, submission_dict
+from dnn_autograder.grader.results_json import SCHEMA, class_dict, submission_dict
 
 RESULT_NAME = "result.json"
 REPORT_NAME = "report.html"
@@ -86,20 +87,38 @@ def write_student_report(folder: Path, result: SubmissionResult) -> str | None:
 
 
 def write_class_files(out_dir: Path, results: Sequence[SubmissionResult],
-                      folders: Mapping[str, str]) -> list[Path]:
-    """Write the class-level files of ``out_dir`` for ``results``; return their paths."""
+                      folders: Mapping[str, str], *, assignments: Sequence[str] | None = None,
+                      result_files: Sequence[Path] | None = None) -> list[Path]:
+    """Write the class-level files of ``out_dir`` for ``results``; return their paths.
+
+    ``assignments``: the assignments the class is graded on (``--assignment``); None: every
+    assignment graded for some student (the CSVs' rows and maxima, :mod:`.csv_export`).
+    ``result_files``: the students' ``result.json`` files, in ``results``' order: the class
+    ``results.json`` is then streamed from them one at a time (a big batch passes slimmed
+    ``results``, without figures and counterexamples, and never holds every result in full)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / name for name in
              ("grades.csv", "grades_wide.csv", "junit.xml", "results.json", "summary.html")]
-    csv_export.write_long(paths[0], results)
-    csv_export.write_wide(paths[1], results)
+    csv_export.write_long(paths[0], results, assignments)
+    csv_export.write_wide(paths[1], results, assignments)
     junit.write_junit(paths[2], results)
-    write_json_atomic(paths[3], class_dict(results))
+    if result_files is None:
+        write_json_atomic(paths[3], class_dict(results))
+    else:
+        write_atomic(paths[3], lambda stream: _stream_class_json(stream, result_files))
     links = {csv_export.student_of(r): f"{folders[csv_export.student_of(r)]}/{REPORT_NAME}"
              for r in results if csv_export.student_of(r) in folders
              and (out_dir / folders[csv_export.student_of(r)] / REPORT_NAME).is_file()}
     write_text_atomic(paths[4], summary_html(results, links))
     return paths
+
+
+def _stream_class_json(stream: IO[str], result_files: Sequence[Path]) -> None:
+    """``{"schema": 1, "submissions": [...]}`` from the students' result files (already JSON)."""
+    stream.write(f'{{\n  "schema": {SCHEMA},\n  "submissions": [')
+    for index, path in enumerate(result_files):
+        stream.write(("," if index else "") + "\n" + path.read_text(encoding="utf-8").strip())
+    stream.write("\n  ]\n}\n")
 
 
 def summary_html(results: Sequence[SubmissionResult], links: Mapping[str, str]) -> str:

@@ -1,11 +1,21 @@
 """Grades as CSV: ``grades.csv`` (long) and ``grades_wide.csv`` (one column per assignment).
 
-Long format, the contract of DESIGN.md section 2b: header ``student,assignment,score,max_score``
-and one row per student and assignment. Every student gets a row for every assignment seen in
-the class: one the submission did not include (or could not be read for) scores 0. A class in
-which no assignment was recognised at all gets one row per student with an empty assignment.
+Long format, the contract of DESIGN.md section 2b plus one column: header
+``student,assignment,score,max_score,status`` and one row per student and assignment being
+graded. ``status`` tells an LMS why a score is what it is:
 
-Wide format: ``student,<assignment>...,total,max_total``, one row per student.
+- ``graded``: the assignment was graded (a 0 here is a real 0);
+- ``not_submitted``: none of the student's files holds the assignment (no file was recognised
+  as it, or, with ``--assignment``, none of its graded functions is defined); the score is 0;
+- ``error``: the student's submission could not be graded at all (unreadable, nothing
+  recognisable, or the grader failed on it): see the reason in its results JSON; the score is 0.
+
+The assignments being graded are the ones named (``--assignment``), else every assignment
+graded for some student of the class. A class in which none was graded gets one row per
+student with an empty assignment.
+
+Wide format: ``student,<assignment>...,total,max_total``, one row per student; ``max_total``
+is the sum of the maxima of the assignments being graded (the same for every student).
 
 Numbers are written exactly (``17.5``, ``2``); text cells that a spreadsheet would run as a
 formula are prefixed with an apostrophe (:func:`dnn_autograder.grader.exports.text.csv_cell`).
@@ -16,55 +26,83 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from dnn_autograder.grader.exports.files import write_atomic
 from dnn_autograder.grader.exports.text import csv_cell
-from dnn_autograder.grader.model import SubmissionResult
+from dnn_autograder.grader.model import AssignmentResult, SubmissionResult
 
-LONG_HEADER = ("student", "assignment", "score", "max_score")
+LONG_HEADER = ("student", "assignment", "score", "max_score", "status")
+STATUSES = ("graded", "not_submitted", "error")
 
 
-def assignment_max_scores(results: Iterable[SubmissionResult]) -> dict[str, float]:
-    """``{assignment: max_score}`` over every assignment graded in ``results``, sorted by name."""
+class LongRow(NamedTuple):
+    """One row of ``grades.csv``."""
+
+    student: str
+    assignment: str
+    score: float
+    max_score: float
+    status: str
+
+
+def assignment_max_scores(results: Iterable[SubmissionResult],
+                          assignments: Sequence[str] | None = None) -> dict[str, float]:
+    """``{assignment: max_score}`` of the assignments being graded, sorted by name: those named
+    in ``assignments``, else every assignment graded in ``results``. A named assignment no
+    result holds takes its maximum from its spec (0 when there is none)."""
     found: dict[str, float] = {}
     for result in results:
         for assignment in result.assignments:
             found.setdefault(assignment.assignment, assignment.max_score)
-    return dict(sorted(found.items()))
+    if assignments is None:
+        return dict(sorted(found.items()))
+    return {name: found[name] if name in found else _spec_max_score(name) for name in sorted(set(assignments))}
 
 
-def long_rows(results: Sequence[SubmissionResult]) -> list[tuple[str, str, float, float]]:
-    """``(student, assignment, score, max_score)`` for every student and class assignment."""
-    maxima = assignment_max_scores(results)
+def row_status(result: SubmissionResult, graded: AssignmentResult | None) -> str:
+    """The ``status`` of a student's row for one assignment (see the module doc)."""
+    if result.error is not None:
+        return "error"
+    if graded is None or all(f.status == "missing" for f in graded.functions):
+        return "not_submitted"
+    return "graded"
+
+
+def long_rows(results: Sequence[SubmissionResult], assignments: Sequence[str] | None = None) -> list[LongRow]:
+    """One :class:`LongRow` for every student and every assignment being graded."""
+    maxima = assignment_max_scores(results, assignments)
     rows = []
     for result in results:
         graded = {a.assignment: a for a in result.assignments}
         if not maxima:
-            rows.append((student_of(result), "", 0.0, 0.0))
+            rows.append(LongRow(student_of(result), "", 0.0, 0.0, row_status(result, None)))
         for name, max_score in maxima.items():
             found = graded.get(name)
-            score = found.score if found else 0.0
-            rows.append((student_of(result), name, score, found.max_score if found else max_score))
+            status = row_status(result, found)
+            score = found.score if found is not None and status == "graded" else 0.0
+            rows.append(LongRow(student_of(result), name, score, found.max_score if found else max_score, status))
     return rows
 
 
-def write_long(path: str | Path, results: Sequence[SubmissionResult]) -> None:
-    """Write ``grades.csv``: ``student,assignment,score,max_score``."""
+def write_long(path: str | Path, results: Sequence[SubmissionResult],
+               assignments: Sequence[str] | None = None) -> None:
+    """Write ``grades.csv``: ``student,assignment,score,max_score,status``."""
 
     def write(stream: TextIO) -> None:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(LONG_HEADER)
-        for student, assignment, score, max_score in long_rows(results):
-            writer.writerow((csv_cell(student), csv_cell(assignment), number(score),
-                             number(max_score)))
+        for row in long_rows(results, assignments):
+            writer.writerow((csv_cell(row.student), csv_cell(row.assignment), number(row.score),
+                             number(row.max_score), row.status))
 
     write_atomic(path, write, newline="")
 
 
-def write_wide(path: str | Path, results: Sequence[SubmissionResult]) -> None:
+def write_wide(path: str | Path, results: Sequence[SubmissionResult],
+               assignments: Sequence[str] | None = None) -> None:
     """Write ``grades_wide.csv``: ``student,<assignment>...,total,max_total``."""
-    maxima = assignment_max_scores(results)
+    maxima = assignment_max_scores(results, assignments)
 
     def write(stream: TextIO) -> None:
         writer = csv.writer(stream, lineterminator="\n")
@@ -76,6 +114,15 @@ def write_wide(path: str | Path, results: Sequence[SubmissionResult]) -> None:
                              number(sum(scores)), number(sum(maxima.values()))))
 
     write_atomic(path, write, newline="")
+
+
+def _spec_max_score(name: str) -> float:
+    try:
+        from dnn_autograder.grader.spec import load_assignment
+
+        return load_assignment(name).max_score
+    except Exception:  # noqa: BLE001 - an export must not fail on an unknown name
+        return 0.0
 
 
 def student_of(result: SubmissionResult) -> str:

@@ -14,13 +14,14 @@ from dnn_autograder.grader.model import (
     AssignmentResult,
     Counterexample,
     FunctionResult,
+    IgnoredFile,
     Mismatch,
     SubmissionResult,
 )
 
 _SUBMISSION_KEYS = frozenset({
     "schema", "submission", "student", "score", "max_score", "assignments", "error", "notes",
-    "protections", "grader_version", "case_seed", "graded_at", "duration_s",
+    "protections", "grader_version", "case_seed", "graded_at", "duration_s", "ignored",
 })
 
 
@@ -40,6 +41,7 @@ def submission_from_dict(data: Mapping[str, Any]) -> SubmissionResult:
         graded_at=str(data.get("graded_at", "")),
         duration_s=float(data.get("duration_s", 0.0)),
         extra={k: v for k, v in data.items() if k not in _SUBMISSION_KEYS},
+        ignored=_ignored(data.get("ignored", ())),
     )
 
 
@@ -52,7 +54,13 @@ def _assignment(data: Mapping[str, Any]) -> AssignmentResult:
         functions=tuple(_function(f) for f in data.get("functions", ())),
         source=str(data.get("source", "")),
         notes=tuple(data.get("notes", ())),
+        ignored=_ignored(data.get("ignored", ())),
     )
+
+
+def _ignored(items: Any) -> tuple[IgnoredFile, ...]:
+    return tuple(IgnoredFile(str(i.get("file", "")), str(i.get("reason", ""))) for i in items or ()
+                 if isinstance(i, Mapping))
 
 
 def _function(data: Mapping[str, Any]) -> FunctionResult:
@@ -86,4 +94,5 @@ def _counterexample(data: Mapping[str, Any] | None) -> Counterexample | None:
         got=data.get("got", {}),
         mismatches=mismatches,
         label=str(data.get("label", "")),
+        hidden=bool(data.get("hidden", False)),
     )

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dnn_autograder.grader.catalogue_data import read_catalogue
 from dnn_autograder.grader.exports.files import write_json_atomic
 from dnn_autograder.grader.exports.text import unsurrogate
+from dnn_autograder.grader.messages import example_heading, lead
 from dnn_autograder.grader.model import FunctionResult, SubmissionResult
 
 VISIBILITY = "visible"
@@ -63,22 +65,33 @@ def _tests(result: SubmissionResult) -> Iterator[dict[str, Any]]:
                 "score": _points(function.score),
                 "max_score": _points(function.max_score),
                 "status": "passed" if function.status == "passed" else "failed",
-                "output": function_output(function),
+                "output": function_output(function, assignment.assignment),
                 "visibility": VISIBILITY,
             }
 
 
-def function_output(function: FunctionResult) -> str:
-    """Plain-text feedback for one function: status, message, diagnoses, counterexample."""
+def function_output(function: FunctionResult, assignment: str = "") -> str:
+    """Plain-text feedback for one function, in the HTML report's words: status, what happened,
+    each recognised mistake's title and explanation (once), the example case. Without the
+    ``assignment`` (its name) mistakes are shown by id, and the message keeps their explanations."""
+    catalogue = read_catalogue(assignment) if assignment else {}
+    known = [catalogue[d] for d in function.diagnoses if d in catalogue]
     lines = [f"{function.status}: {function.score:g} / {function.max_score:g} points"]
     if function.message:
-        lines += ["", function.message]
+        lines += ["", lead(function.message, known)]
     if function.diagnoses:
-        lines += ["", "Recognised mistakes: " + ", ".join(function.diagnoses)]
+        lines += ["", "What went wrong:"]
+        for mistake_id in function.diagnoses:
+            entry = catalogue.get(mistake_id)
+            lines += [f"  {mistake_id}"] if entry is None else [
+                f"  {entry.title} ({mistake_id})", f"  {entry.explanation}"]
     example = function.counterexample
-    if example is not None and example.mismatches:
+    if example is not None and (example.mismatches or function.status == "error"):
         label = f" ({example.label})" if example.label else ""
-        lines += ["", f"Smallest failing case{label}:"]
+        lines += ["", f"{example_heading(function.status, bool(known))}{label}:"]
+        if example.inputs:
+            lines += ["  inputs: " + "; ".join(f"{name} = {_short(value)}"
+                                              for name, value in list(example.inputs.items())[:12])]
         lines += [f"  {m.where}: {m.summary}" for m in example.mismatches]
     if function.traceback:
         lines += ["", *function.traceback]
@@ -87,13 +100,29 @@ def function_output(function: FunctionResult) -> str:
     return unsurrogate("\n".join(lines).strip())
 
 
+def _short(value: Any) -> str:
+    """An input for one line: numbers as they are, anything larger by its type (and shape)."""
+    if isinstance(value, bool | int | float | str):
+        return repr(value)[:60]
+    if isinstance(value, dict):
+        keys = ", ".join(str(k) for k in list(value)[:8])
+        return f"{{{keys}{', ...' if len(value) > 8 else ''}}}"
+    shape = getattr(value, "shape", None)
+    return f"array of shape {tuple(shape)}" if shape is not None else type(value).__name__
+
+
 def _overview(result: SubmissionResult) -> str:
     lines = [f"Total: {result.score:g} / {result.max_score:g}"]
     for assignment in result.assignments:
         lines.append(f"{assignment.title}: {assignment.score:g} / {assignment.max_score:g}")
+        if assignment.source:
+            lines.append(f"  graded file: {Path(assignment.source).name}")
+        lines += [f"  not graded: {item.file} ({item.reason})" for item in assignment.ignored]
         lines += [f"  note: {note}" for note in assignment.notes]
-    if result.error:
+    if result.error and result.assignments:  # without assignments the one test says it
         lines.append(f"Not graded: {result.error}")
+    lines += [f"left out: {item.file} ({item.reason})" for item in result.ignored
+              if f"{item.file}: {item.reason}" not in (result.error or "")]  # each reason once
     lines += [f"note: {note}" for note in result.notes]
     return unsurrogate("\n".join(lines))
 

@@ -3,14 +3,20 @@
 ``<testsuites>`` holds one ``<testsuite name="<student>/<assignment>">`` per graded assignment
 of each student, with one ``<testcase classname="<student>.<assignment>" name="<function>">``
 per graded function: a failed function holds ``<failure>``, one that raised or timed out holds
-``<error>``, a missing one ``<skipped message="missing"/>``. A submission that could not be
-graded at all is a suite named after the student with one ``submission`` test case in error.
-Counts (``tests``, ``failures``, ``errors``, ``skipped``) and ``time`` add up at every level;
-all text is cleaned of characters XML cannot hold.
+``<error>``, and a missing one ``<failure type="missing">`` (it costs its points, so it is not
+a neutral skip). A submission that could not be graded at all is a suite named after the
+student with one ``submission`` test case in error. Counts (``tests``, ``failures``,
+``errors``, ``skipped``) and ``time`` add up at every level; all text is cleaned of characters
+XML cannot hold.
+
+In ``classname`` the student part is the student id with every run of characters other than
+letters, digits, ``_`` and ``-`` replaced by ``_`` (:func:`class_part`): CI viewers split class
+names at dots into a tree, so ``bob.v2`` would otherwise become two levels.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +28,7 @@ from dnn_autograder.grader.exports.text import xml_text
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
 _COUNTS = ("tests", "failures", "errors", "skipped")
+_NOT_CLASS_CHARS = re.compile(r"[^\w-]+")
 
 
 def junit_tree(results: Sequence[SubmissionResult], *, name: str = "grade") -> ET.ElementTree:
@@ -55,21 +62,22 @@ def _suite(student: str, assignment: AssignmentResult, timestamp: str) -> ET.Ele
     for key, value in (("score", assignment.score), ("max_score", assignment.max_score)):
         ET.SubElement(properties, "property", name=key, value=f"{value:g}")
     for function in assignment.functions:
-        suite.append(_case(f"{student}.{name}", function))
+        suite.append(_case(f"{class_part(student)}.{class_part(name)}", function, assignment.assignment))
     _total(suite, suite.findall("testcase"))
     return suite
 
 
-def _case(classname: str, function: FunctionResult) -> ET.Element:
+def _case(classname: str, function: FunctionResult, assignment: str) -> ET.Element:
     case = ET.Element("testcase", classname=classname, name=xml_text(function.name),
                       time=_seconds(function.duration_s))
     if function.status == "missing":
-        ET.SubElement(case, "skipped", message="missing")
+        detail = ET.SubElement(case, "failure", message=xml_text(_first_line(function)), type="missing")
+        detail.text = xml_text(function_output(function, assignment))
     elif function.status in ("failed", "error"):
         tag = "failure" if function.status == "failed" else "error"
         detail = ET.SubElement(case, tag, message=xml_text(_first_line(function)),
                                type=xml_text(",".join(function.diagnoses) or function.status))
-        detail.text = xml_text(function_output(function))
+        detail.text = xml_text(function_output(function, assignment))
     if function.output:
         ET.SubElement(case, "system-out").text = xml_text(function.output)
     return case
@@ -77,12 +85,18 @@ def _case(classname: str, function: FunctionResult) -> ET.Element:
 
 def _unreadable_suite(student: str, result: SubmissionResult) -> ET.Element:
     suite = ET.Element("testsuite", name=student)
-    case = ET.SubElement(suite, "testcase", classname=student, name="submission",
+    case = ET.SubElement(suite, "testcase", classname=class_part(student), name="submission",
                          time=_seconds(result.duration_s))
     reason = xml_text(result.error or "nothing could be graded")
     ET.SubElement(case, "error", message=reason, type="not-graded").text = reason
     _total(suite, [case])
     return suite
+
+
+def class_part(text: str) -> str:
+    """``text`` as one level of a JUnit class name: runs of anything but letters, digits, ``_``
+    and ``-`` (dots, spaces, slashes) become ``_``."""
+    return _NOT_CLASS_CHARS.sub("_", text).strip("_") or "_"
 
 
 def _total(parent: ET.Element, children: Sequence[ET.Element]) -> None:

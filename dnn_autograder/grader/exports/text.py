@@ -7,10 +7,7 @@ a spreadsheet would run as a formula.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-
-from dnn_autograder.grader.model import AssignmentResult, SubmissionResult
 
 #: Characters XML 1.0 forbids (C0 controls but tab, newline, carriage return; surrogates;
 #: U+FFFE and U+FFFF).
@@ -47,24 +44,3 @@ def csv_cell(text: str) -> str:
     prefix a leading ``= + - @`` with an apostrophe)."""
     text = unsurrogate(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def scrub_result(result: SubmissionResult) -> SubmissionResult:
-    """``result`` with every file-name-derived text made valid UTF-8 (see :func:`unsurrogate`)."""
-    assignments = tuple(_scrub_assignment(a) for a in result.assignments)
-    return dataclasses.replace(
-        result,
-        submission=unsurrogate(result.submission),
-        student=None if result.student is None else unsurrogate(result.student),
-        error=None if result.error is None else unsurrogate(result.error),
-        notes=tuple(unsurrogate(n) for n in result.notes),
-        assignments=assignments,
-    )
-
-
-def _scrub_assignment(result: AssignmentResult) -> AssignmentResult:
-    return dataclasses.replace(
-        result,
-        source=unsurrogate(result.source),
-        notes=tuple(unsurrogate(n) for n in result.notes),
-    )

@@ -8,6 +8,7 @@ Anything that cannot be read at all raises ``SubmissionError`` with what to do n
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import os
 import tokenize
@@ -15,15 +16,12 @@ from pathlib import Path
 
 from dnn_autograder.grader.errors import SubmissionError, UsageError
 from dnn_autograder.grader.extract.assemble import extract_python
-from dnn_autograder.grader.extract.model import MAX_FILE_BYTES, ExtractedFile
+from dnn_autograder.grader.extract.model import ExtractedFile
 from dnn_autograder.grader.extract.notebook import extract_notebook, is_notebook_json, load_json, parse_notebook
 from dnn_autograder.grader.extract.parse import safe_parse
+from dnn_autograder.grader.extract.walk import SUBMISSION_SUFFIXES, list_submission, read_submission_file
+from dnn_autograder.grader.untrusted import visible
 
-SUBMISSION_SUFFIXES = frozenset({".py", ".ipynb"})
-#: Folders never searched for submission files (besides hidden ones and virtual environments).
-SKIPPED_FOLDERS = frozenset(
-    {"__pycache__", ".ipynb_checkpoints", "__MACOSX", "site-packages", "node_modules"}
-)
 _BLANK = " \t\r\n\ufeff"
 _SUBMIT_SOURCE = "submit the notebook (.ipynb) or the .py file itself"
 _SIGNATURES = (
@@ -41,23 +39,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-def _read(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SubmissionError(
-                f"{path.name} is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
-                "limit: clear the notebook's outputs (Edit > Clear All Outputs), save it and "
-                "submit it again, or submit your code as a .py file"
-            )
-        return path.read_bytes()
-    except OSError as error:
-        raise SubmissionError(
-            f"{path} cannot be read ({error.strerror or error}): check that the file exists "
-            "and is readable"
-        ) from None
 
 
 def _declared_encoding(data: bytes) -> str | None:
@@ -111,14 +92,37 @@ def decode(data: bytes, name: str, *, python: bool) -> tuple[str, dict[str, str]
         return data.decode("latin-1"), {"encoding": "latin-1", "note": note}
 
 
-def extract_file(path: Path) -> ExtractedFile:
-    """Extract the program units of one ``.py`` or ``.ipynb`` file (see the package doc)."""
+def extract_file(path: Path, name: str | None = None) -> ExtractedFile:
+    """Extract the program units of one ``.py`` or ``.ipynb`` file (see the package doc).
+
+    ``name`` is the file's name for people (default: its cleaned file name); the file's name
+    is student-controlled, so it is cleaned here, where it enters, and the result's ``path``,
+    unit file names and messages carry only the clean form. The file is read with
+    :func:`~dnn_autograder.grader.extract.walk.read_submission_file` (no links, regular files only,
+    size-capped). An empty file gives an empty extraction with the hint ``empty``.
+    """
     path = Path(path)
-    data = _read(path)
-    name, named_notebook = path.name, path.suffix.lower() == ".ipynb"
-    hints = {"file_stem": path.stem, "format": "notebook" if named_notebook else "python"}
+    name = visible(name or path.name)
+    shown = visible(str(path))
+    if path.suffix.lower() not in SUBMISSION_SUFFIXES:
+        raise SubmissionError(f"{name} is not a .py or .ipynb file: {_SUBMIT_SOURCE}")
+    data = read_submission_file(path, name=name)
+    return _cleaned(_extract(path, data, name, shown))
+
+
+def _cleaned(extracted: ExtractedFile) -> ExtractedFile:
+    """``extracted`` with the text it quotes from the file (skipped-source reasons, why a
+    function is broken) cleaned of control and bidi characters, newlines kept."""
+    skipped = tuple(dataclasses.replace(s, reason=visible(s.reason, lines=True)) for s in extracted.skipped)
+    broken = {name: visible(why, lines=True) for name, why in extracted.broken_functions.items()}
+    return dataclasses.replace(extracted, skipped=skipped, broken_functions=broken)
+
+
+def _extract(path: Path, data: bytes, name: str, shown: str) -> ExtractedFile:
+    named_notebook = path.suffix.lower() == ".ipynb"
+    hints = {"file_stem": visible(path.stem), "format": "notebook" if named_notebook else "python"}
     if not data.strip():
-        return ExtractedFile(path=str(path), hints={**hints, "note": f"{name} is empty"})
+        return ExtractedFile(path=shown, hints={**hints, "note": f"{name} is empty", "empty": "true"})
     text, decoding = decode(data, name, python=not named_notebook)
     hints.update(decoding)
     head = text.lstrip(_BLANK)[:1]
@@ -127,10 +131,10 @@ def extract_file(path: Path) -> ExtractedFile:
         if notebook is not None:
             if not named_notebook:
                 hints["note"] = f"{name} holds notebook JSON: it was read as a notebook"
-            return extract_notebook(parse_notebook(notebook, text), str(path), name, hints)
+            return extract_notebook(parse_notebook(notebook, text), shown, name, hints)
     if not named_notebook:
-        return extract_python(text, str(path), name, hints)
-    return _python_named_notebook(text, path, hints, html=head == "<")
+        return extract_python(text, shown, name, hints)
+    return _python_named_notebook(text, shown, name, hints, html=head == "<")
 
 
 def _notebook_json(text: str, name: str, *, named_notebook: bool) -> dict | None:
@@ -155,47 +159,30 @@ def _notebook_json(text: str, name: str, *, named_notebook: bool) -> dict | None
 
 
 def _python_named_notebook(
-    text: str, path: Path, hints: dict[str, str], *, html: bool
+    text: str, shown: str, name: str, hints: dict[str, str], *, html: bool
 ) -> ExtractedFile:
     """A ``.ipynb`` that is not JSON: Python source (a renamed ``.py``), or an error."""
     if html:
         raise SubmissionError(
-            f"{path.name} is a web page (HTML), not a notebook: it was probably saved from the "
+            f"{name} is a web page (HTML), not a notebook: it was probably saved from the "
             "browser; download the notebook itself (File > Download > .ipynb) and submit that"
         )
-    hints = {**hints, "format": "python", "note": f"{path.name} holds Python source, not "
+    hints = {**hints, "format": "python", "note": f"{name} holds Python source, not "
              "notebook JSON: it was read as a .py file"}  # fmt: skip
-    extracted = extract_python(text, str(path), path.name, hints)
+    extracted = extract_python(text, shown, name, hints)
     if extracted.units or safe_parse(text)[0] is not None:
         return extracted
     raise SubmissionError(
-        f"{path.name} is neither notebook JSON nor Python source: {_SUBMIT_SOURCE}"
-    )
-
-
-def _is_skipped_folder(parent: str, name: str) -> bool:
-    return (
-        name.startswith(".")
-        or name in SKIPPED_FOLDERS
-        or os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))  # a virtual environment
+        f"{name} is neither notebook JSON nor Python source: {_SUBMIT_SOURCE}"
     )
 
 
 def submission_files(path: Path) -> tuple[Path, ...]:
-    """A file: itself. A folder: its ``.py``/``.ipynb`` files, recursively, sorted, leaving out
-    hidden files and folders, checkpoints, caches and virtual environments. Files over the size
-    limit are listed: ``extract_file`` reports them."""
+    """A file: itself. A folder: its ``.py``/``.ipynb`` regular files, sorted, leaving out hidden
+    files and folders, checkpoints, caches, virtual environments, links and special files (see
+    :func:`~dnn_autograder.grader.extract.walk.list_submission`, which also says what it left out).
+    Files over the size limit are listed: ``extract_file`` reports them."""
     path = Path(path)
-    if path.is_file():
-        return (path,)
-    if not path.is_dir():
-        raise UsageError(f"{path}: no such file or folder; check the path")
-    found: list[Path] = []
-    for parent, folders, files in os.walk(path):
-        folders[:] = [name for name in folders if not _is_skipped_folder(parent, name)]
-        found.extend(
-            Path(parent, name)
-            for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in SUBMISSION_SUFFIXES
-        )
-    return tuple(sorted(found, key=lambda file: file.relative_to(path).parts))
+    if not os.path.lexists(path):
+        raise UsageError(f"{visible(str(path))}: no such file or folder; check the path")
+    return list_submission(path).files

@@ -18,6 +18,7 @@ import nbformat
 from dnn_autograder.grader.errors import SubmissionError
 from dnn_autograder.grader.extract.assemble import Extraction
 from dnn_autograder.grader.extract.model import ExtractedFile
+from dnn_autograder.grader.membudget import PARSE_BUDGET_BYTES, memory_budget
 
 _TITLE_LENGTH = 200
 _RESAVE = "open it in Jupyter and save it again, or submit your code as a .py file"
@@ -38,9 +39,17 @@ class Notebook:
 
 
 def load_json(text: str, name: str) -> Any:
-    """The JSON value of a notebook's text; SubmissionError with the position if invalid."""
+    """The JSON value of a notebook's text; SubmissionError with the position if invalid, or
+    when it would take more than the parser's memory budget once loaded (JSON made of millions
+    of empty lists is small as text, huge as objects) or nests too deeply."""
     try:
-        return json.loads(text)
+        with memory_budget(PARSE_BUDGET_BYTES):
+            return json.loads(text)
+    except MemoryError:
+        raise SubmissionError(
+            f"{name} is too large to read: its JSON needs more than the grader's "
+            f"{PARSE_BUDGET_BYTES >> 20} MiB memory budget once loaded: {_RESAVE}"
+        ) from None
     except json.JSONDecodeError as error:
         raise SubmissionError(
             f"{name} is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
@@ -78,7 +87,8 @@ def _cell(index: int, raw: Any) -> NotebookCell | None:
 def _old_cells(data: dict[str, Any], text: str) -> tuple[list[Any], Any]:
     """Cells and metadata of a pre-4 notebook, upgraded by nbformat, else read by hand."""
     try:
-        upgraded = nbformat.convert(nbformat.reader.reads(text), 4)
+        with memory_budget(PARSE_BUDGET_BYTES):
+            upgraded = nbformat.convert(nbformat.reader.reads(text), 4)
         return list(upgraded.cells), upgraded.metadata
     except Exception:  # noqa: BLE001 - any failure of the converter: fall back to reading by hand
         sheets = [sheet for sheet in data["worksheets"] if isinstance(sheet, dict)]

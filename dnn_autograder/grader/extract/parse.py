@@ -17,6 +17,17 @@ import warnings
 from dataclasses import dataclass
 
 from dnn_autograder.grader.extract.scan import LineScanner
+from dnn_autograder.grader.membudget import PARSE_BUDGET_BYTES, memory_budget
+
+#: The longest text (one cell, one file, one top-level chunk) given to the parser; no exercise
+#: cell comes near. ``ast.parse`` needs up to ~470 bytes of memory per character (a literal list
+#: of small numbers), so parsing also runs within ``PARSE_BUDGET_BYTES`` (192 MiB: ~400 Ki such
+#: characters). A longer file is split into top-level chunks, each parsed alone; a longer chunk
+#: is reported, not parsed.
+MAX_SOURCE_CHARS = 512 * 1024
+#: ``ast.parse`` raises MemoryError for nesting past its stack as well as for memory: a text this
+#: short cannot need the memory budget, so its MemoryError is reported as nesting.
+_NESTING_SCALE = 128 * 1024
 
 _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
 _STRONG_START = re.compile(
@@ -46,15 +57,32 @@ def defined_functions(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_TOP_LEVEL_DEF.findall(text)))
 
 
+def too_large(text: str) -> str:
+    """Why ``text`` is not given to the parser ("" when it may be)."""
+    if len(text) <= MAX_SOURCE_CHARS:
+        return ""
+    return (f"too large to parse: {len(text)} characters in one piece of top-level code, over the"
+            f" {MAX_SOURCE_CHARS // 1024} KiB limit (MAX_SOURCE_CHARS)")
+
+
 def safe_parse(text: str) -> tuple[ast.Module | None, str]:
-    """``(tree, "")``, or ``(None, reason)`` when the text does not parse; never raises."""
+    """``(tree, "")``, or ``(None, reason)`` when the text does not parse, is longer than
+    ``MAX_SOURCE_CHARS`` or would take the parser over its memory budget; never raises."""
+    refused = too_large(text)
+    if refused:
+        return None, refused
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), memory_budget(PARSE_BUDGET_BYTES):
             warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning of student code
             return ast.parse(text), ""
     except SyntaxError as error:
         return None, f"syntax error at line {error.lineno or 1}: {error.msg}"
-    except (RecursionError, MemoryError):
+    except MemoryError:  # the parser's own nesting limit, or the memory budget
+        if len(text) <= _NESTING_SCALE:  # too short to need the budget: the parser's stack
+            return None, "too deeply nested for the parser"
+        return None, (f"too large to parse: it needs more than the parser's "
+                      f"{PARSE_BUDGET_BYTES >> 20} MiB memory budget")
+    except RecursionError:
         return None, "too deeply nested for the parser"
     except ValueError as error:  # e.g. NUL characters in the source
         return None, f"cannot be parsed: {error}"
@@ -91,7 +119,13 @@ def split_chunks(lines: list[str]) -> list[tuple[int, int]]:
 
 def parse_text(text: str) -> tuple[str, list[Chunk]]:
     """Parse ``text``; returns the text the chunks' line and column numbers refer to (the
-    dedented text when the whole text was indented) and the chunks in order."""
+    dedented text when the whole text was indented) and the chunks in order. All the trees of one
+    text share one memory budget: a chunk that would exceed it is reported, not parsed."""
+    with memory_budget(PARSE_BUDGET_BYTES):
+        return _parse_text(text)
+
+
+def _parse_text(text: str) -> tuple[str, list[Chunk]]:
     tree, reason = safe_parse(text)
     line_count = text.count("\n") + 1
     if tree is not None:

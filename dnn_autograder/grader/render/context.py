@@ -7,12 +7,19 @@ through :func:`dnn_autograder.grader.render.text.clean` here and is escaped by J
 from __future__ import annotations
 
 import logging
+import tomllib
 from collections.abc import Mapping
+from datetime import datetime
+from pathlib import PurePath
 from typing import Any, Protocol
 
+from dnn_autograder.grader.catalogue_data import read_catalogue
+from dnn_autograder.grader.labels import named_path
+from dnn_autograder.grader.messages import example_heading, lead
 from dnn_autograder.grader.model import AssignmentResult, Counterexample, FunctionResult, SubmissionResult
 from dnn_autograder.grader.render import plots
 from dnn_autograder.grader.render.env import trusted_svg
+from dnn_autograder.grader.render.final_block import final_grade_rows
 from dnn_autograder.grader.render.text import clean, clip_output, points, segments, slug
 from dnn_autograder.grader.render.values import MISSING, input_views, pair_views
 
@@ -20,6 +27,8 @@ log = logging.getLogger(__name__)
 
 #: heatmaps of large differing arrays drawn per report (each costs ~30 ms)
 MAX_HEATMAPS = 3
+#: differing outputs shown side by side (expected | yours); further ones are listed in a line each
+MAX_SIDE_BY_SIDE = 3
 
 STATUS = {
     "passed": {"word": "passed", "symbol": "\u2713", "css": "passed"},
@@ -29,8 +38,19 @@ STATUS = {
 }
 
 
+#: what each way of checking a case means, for the "About this grading" section
+CHECK_WORDS = {
+    "exact": "compared with the answer key's results",
+    "properties": "checked against the properties any correct answer must have",
+    "error": "stopped by an error",
+}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
 class MistakeLike(Protocol):
-    """What the report needs of a catalogue entry (:class:`dnn_autograder.grader.catalogue.Mistake`)."""
+    """What the report needs of a catalogue entry (:class:`dnn_autograder.grader.catalogue_data.Entry`;
+    a :class:`dnn_autograder.grader.catalogue.Mistake` also fits, its fix read from the explanation)."""
 
     @property
     def title(self) -> str: ...
@@ -44,12 +64,10 @@ Catalogue = Mapping[str, Mapping[str, MistakeLike]]
 
 
 def load_catalogue(assignment: str) -> Mapping[str, MistakeLike]:
-    """The assignment's catalogue, or ``{}`` when it cannot be loaded (ids are shown alone)."""
+    """The assignment's ``catalogue.toml`` (words only: no mutant, no reference is imported), or
+    ``{}`` when it cannot be read (ids are shown alone)."""
     try:
-        from dnn_autograder.grader.catalogue_index import all_mistakes
-        from dnn_autograder.grader.spec import load_assignment
-
-        return all_mistakes(load_assignment(assignment))
+        return read_catalogue(assignment)
     except Exception:  # noqa: BLE001 - a missing catalogue must not stop a report
         log.debug("no catalogue for %s", assignment, exc_info=True)
         return {}
@@ -65,30 +83,79 @@ def report_context(result: SubmissionResult, *, catalogue: Catalogue | None = No
                    draw: bool = True) -> dict[str, Any]:
     """Everything the report template shows, as plain dicts and strings."""
     budget = {"heatmaps": MAX_HEATMAPS if draw else 0}
-    who = clean(result.student or result.submission, limit=200)
+    who = clean(result.student or _file_name(result.submission), limit=200)
+    files = [_file_name(a.source) for a in result.assignments if a.source]
+    assignments = [_assignment(a, mistakes_for(a.assignment, catalogue), budget, draw)
+                   for a in result.assignments]
     return {
         "title": f"Feedback report: {who}",
         "student": None if result.student is None else clean(result.student, limit=200),
+        "files": list(dict.fromkeys(files)) or [_file_name(result.submission)],
         "submission": clean(result.submission, limit=400),
         "score": points(result.score),
         "max_score": points(result.max_score),
         "percent": _percent(result.score, result.max_score),
         "grader_version": clean(result.grader_version or "unknown", limit=60),
         "graded_at": clean(result.graded_at or "unknown", limit=60),
-        "case_seed": result.case_seed,
+        "graded_on": readable_time(result.graded_at),
+        "case_seeds": _case_seeds(result),
         "duration": f"{result.duration_s:.1f} s",
         "protections": [clean(p, limit=200) for p in result.protections],
         "error": None if result.error is None else segments(result.error),
-        "notes": [segments(n) for n in result.notes],
-        "assignments": [_assignment(a, mistakes_for(a.assignment, catalogue), budget, draw)
-                        for a in result.assignments],
+        "notes": [segments(n) for n in dict.fromkeys(result.notes)],
+        "ignored": [{"file": clean(i.file, limit=200), "reason": clean(i.reason, limit=400)}
+                    for i in getattr(result, "ignored", ())
+                    if f"{i.file}: {i.reason}" not in (result.error or "")],  # each reason once
+        "checks": [row for a in assignments for row in a.pop("checks")],
+        "assignments": assignments,
+        "final_grades": final_grade_rows(result),
     }
+
+
+def readable_time(stamp: str) -> str:
+    """``2026-12-06T03:45:10+00:00`` as "6 December 2026, 03:45 UTC" (the stamp itself if unreadable)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return clean(stamp or "unknown", limit=60)
+    offset = moment.utcoffset()
+    zone = "" if offset is None else "UTC" if not offset else moment.strftime("UTC%z")
+    text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+    return f"{text} {zone}".strip()
+
+
+def _file_name(path: str) -> str:
+    """The last part of a path (students need the file's name, not the grader's folders)."""
+    return clean(PurePath(str(path).replace("\\", "/")).name or path, limit=200)
+
+
+def _case_seeds(result: SubmissionResult) -> list[dict[str, Any]]:
+    """Each graded assignment's case seed (from its ``spec.toml``), or the result's own."""
+    seeds = []
+    for a in result.assignments:
+        seed = _spec_seed(a.assignment)
+        seeds.append({"title": clean(a.title or a.assignment, limit=200),
+                      "seed": result.case_seed if seed is None else seed})
+    return seeds
+
+
+def _spec_seed(assignment: str) -> int | None:
+    from dnn_autograder.grader.spec import ASSIGNMENTS_DIR
+
+    try:
+        data = tomllib.loads((ASSIGNMENTS_DIR / assignment / "spec.toml").read_text(encoding="utf-8"))
+        return int(data["case_seed"])
+    except (OSError, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError):
+        return None
 
 
 def _assignment(result: AssignmentResult, mistakes: Mapping[str, MistakeLike],
                 budget: dict[str, int], draw: bool) -> dict[str, Any]:
     anchor = slug(result.assignment)
     functions = [_function(f, anchor, mistakes, budget) for f in result.functions]
+    checks = [{"function": f["name"], "passed": r.cases_passed, "run": r.cases_run,
+               "how": [CHECK_WORDS.get(c, clean(c, limit=100)) for c in r.checks]}
+              for f, r in zip(functions, result.functions, strict=True) if r.cases_run]
     counts = {key: sum(1 for f in result.functions if f.status == key) for key in STATUS}
     figures = []
     if draw and result.figures:
@@ -101,29 +168,31 @@ def _assignment(result: AssignmentResult, mistakes: Mapping[str, MistakeLike],
         "title": clean(result.title or result.assignment, limit=200),
         "score": points(result.score),
         "max_score": points(result.max_score),
-        "source": clean(result.source, limit=400),
-        "notes": [segments(n) for n in result.notes],
+        "source": _file_name(result.source) if result.source else "",
+        "ignored": [{"file": clean(i.file, limit=200), "reason": clean(i.reason, limit=400)}
+                    for i in getattr(result, "ignored", ())],
+        "notes": [segments(n) for n in dict.fromkeys(result.notes)],
         "counts": [{"status": STATUS[k], "count": v} for k, v in counts.items() if v],
         "functions": functions,
         "figures": figures,
+        "checks": checks,
     }
 
 
 def _function(result: FunctionResult, assignment_id: str, mistakes: Mapping[str, MistakeLike],
               budget: dict[str, int]) -> dict[str, Any]:
+    known = [mistakes[d] for d in result.diagnoses if d in mistakes]
     return {
         "id": slug(assignment_id, result.name),
         "name": clean(result.name, limit=120),
         "status": STATUS.get(result.status, STATUS["error"]),
         "score": points(result.score),
         "max_score": points(result.max_score),
-        "message": segments(result.message),
-        "cases_run": result.cases_run,
-        "cases_passed": result.cases_passed,
-        "checks": [clean(c, limit=100) for c in result.checks],
+        "message": segments(lead(result.message, known)),
         "diagnoses": [_diagnosis(d, mistakes) for d in result.diagnoses],
         "example": None if result.counterexample is None else _example(
-            result.counterexample, budget, result.status),
+            result.counterexample, budget, result.status, named=bool(known),
+            said=lead(result.message, known)),
         "output": clip_output(result.output) if result.output else None,
         "traceback": "\n".join(clean(line).rstrip("\n") for line in result.traceback),
     }
@@ -138,7 +207,9 @@ def _diagnosis(mistake_id: str, mistakes: Mapping[str, MistakeLike]) -> dict[str
             "explanation": segments(mistake.explanation), "known": True}
 
 
-def _example(example: Counterexample, budget: dict[str, int], status: str) -> dict[str, Any]:
+def _example(example: Counterexample, budget: dict[str, int], status: str, *,
+             named: bool = False, said: str = "") -> dict[str, Any]:
+    """The example case; ``said`` is the message above it (a difference it states is not listed again)."""
     inputs, omitted = input_views(example.inputs)
     pairs: list[dict[str, Any]] = []
     if example.got:
@@ -146,33 +217,76 @@ def _example(example: Counterexample, budget: dict[str, int], status: str) -> di
         for name in names:
             pairs.extend(pair_views(example.expected.get(name, MISSING),
                                     example.got.get(name, MISSING), str(name)))
-    for pair in pairs:
-        heat = pair.pop("heat")
-        pair["heat_svg"] = ""
-        if heat is not None and budget["heatmaps"] > 0:
-            budget["heatmaps"] -= 1
-            prefix = f"heat-{budget['heatmaps']}-{slug(pair['where'])}"
-            try:
-                pair["heat_svg"] = trusted_svg(plots.heatmap(heat, pair["where"], prefix))
-            except Exception:  # noqa: BLE001 - the numbers are still shown as text
-                log.exception("heatmap failed")
+    for view in (*inputs, *pairs):  # the course's names for tuple items: A1 (in cache), not cache[2]
+        view["where"] = named_path(view["where"], example.item_names)
     expected_only = [] if example.got else input_views(example.expected)[0]
+    mismatches: list[dict[str, Any]] = [
+        {"where": clean(m.where, limit=200), "kind": clean(m.kind, limit=40),
+         "summary": segments(m.summary),
+         "rows": [[clean(cell, limit=120) for cell in (*row, "", "", "")[:3]]
+                  for row in m.rows[:12]]}
+        for m in example.mismatches[:12]
+    ]
+    differing = [p for p in pairs if p["state"] != "matches"]
+    _attach_mismatches(differing, mismatches)
+    shown = {p["where"] for p in differing}
+    differing, also = _first_of_each_output(differing)
+    heats = {id(pair): pair.pop("heat") for pair in pairs}
+    for pair in differing:
+        pair["heat_svg"] = _heat_svg(heats[id(pair)], pair["where"], budget)
     return {
-        "heading": "The case that went wrong" if status == "error" else "Smallest failing case",
+        "heading": example_heading(status, named),
         "label": clean(example.label, limit=200),
         "inputs": inputs,
         "inputs_omitted": omitted,
-        "differing": [p for p in pairs if p["state"] != "matches"],
+        "differing": differing,
+        "also_differing": [{"where": p["where"], "summary": p["summary"], "note": p["note"]} for p in also],
         "matching": [p["where"] for p in pairs if p["state"] == "matches"],
         "expected_only": expected_only,
-        "mismatches": [
-            {"where": clean(m.where, limit=200), "kind": clean(m.kind, limit=40),
-             "summary": segments(m.summary),
-             "rows": [[clean(cell, limit=120) for cell in (*row, "", "", "")[:3]]
-                      for row in m.rows[:12]]}
-            for m in example.mismatches[:12]
-        ],
+        "mismatches": [m for m in mismatches if m["where"] not in shown
+                       and "".join(part["text"] for part in m["summary"]).rstrip(".") not in said],
     }
+
+
+def _heat_svg(heat: Any, where: str, budget: dict[str, int]) -> Any:
+    """A heatmap of ``|yours - expected|`` while the page's budget lasts, else ``""``."""
+    if heat is None or budget["heatmaps"] <= 0:
+        return ""
+    budget["heatmaps"] -= 1
+    try:
+        return trusted_svg(plots.heatmap(heat, where, f"heat-{budget['heatmaps']}-{slug(where)}"))
+    except Exception:  # noqa: BLE001 - the numbers are still shown as text
+        log.exception("heatmap failed")
+        return ""
+
+
+def _first_of_each_output(pairs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The differences shown side by side (all when there are few, else the first of each
+    output, at most :data:`MAX_SIDE_BY_SIDE`) and the rest, listed by label and summary only."""
+    if len(pairs) <= MAX_SIDE_BY_SIDE:
+        return pairs, []
+    full: list[dict[str, Any]] = []
+    rest: list[dict[str, Any]] = []
+    outputs: set[str] = set()
+    for pair in pairs:
+        output = pair["where"].split("[", 1)[0]
+        if output not in outputs and len(full) < MAX_SIDE_BY_SIDE:
+            outputs.add(output)
+            full.append(pair)
+        else:
+            rest.append(pair)
+    return full, rest
+
+
+def _attach_mismatches(pairs: list[dict[str, Any]], mismatches: list[dict[str, Any]]) -> None:
+    """Label each difference once: a pair shown side by side takes its mismatch's summary (and,
+    when the values are too large for a grid, its table of differing elements)."""
+    by_where = {m["where"]: m for m in mismatches}
+    for pair in pairs:
+        found = by_where.get(pair["where"])
+        pair["summary"] = found["summary"] if found else []
+        grids = [side for side in (pair["expected"], pair["yours"]) if side and side["kind"] == "grid"]
+        pair["rows"] = found["rows"] if found and not grids else []
 
 
 def _percent(score: float, max_score: float) -> int:

@@ -15,7 +15,18 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.render.svg import BLUE, GREY, MARKERS, SERIES, VERMILION, axes, figure, log_axis, to_svg
+from dnn_autograder.grader.render.svg import (
+    BLUE,
+    GREY,
+    MARKERS,
+    SERIES,
+    SMALL,
+    VERMILION,
+    axes,
+    figure,
+    log_axis,
+    to_svg,
+)
 from dnn_autograder.grader.render.text import clean
 
 log = logging.getLogger(__name__)
@@ -72,7 +83,7 @@ def score_histogram(percents: Sequence[float], prefix: str) -> str:
         ax.bar(edges[:-1], counts, width=9.2, align="edge", color=BLUE, edgecolor="white")
         for x, count in zip(edges[:-1], counts, strict=True):
             if count:
-                ax.text(x + 4.6, count, str(int(count)), ha="center", va="bottom", fontsize=8)
+                ax.text(x + 4.6, count, str(int(count)), ha="center", va="bottom", fontsize=SMALL)
         ax.set_xticks([0, 50, 100])
         ax.set_xlim(0, 100)
         ax.set_ylim(0, max(int(counts.max()), 1) * 1.2)
@@ -89,13 +100,13 @@ def pass_rates(labels: Sequence[str], rates: Sequence[float], prefix: str) -> st
         ax = axes(fig, 2.9, 0.45, 3.3, height - 0.55)
         positions = np.arange(len(labels))
         ax.barh(positions, rates, color=BLUE, height=0.6)
-        ax.set_yticks(positions, labels, fontsize=8)
+        ax.set_yticks(positions, labels, fontsize=SMALL)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_xticks([0, 50, 100])
         ax.set_xlabel("students who passed (%)")
         for y, rate in zip(positions, rates, strict=True):
-            ax.text(min(rate + 1.5, 86), y, f"{rate:.0f}%", va="center", fontsize=8)
+            ax.text(min(rate + 1.5, 86), y, f"{rate:.0f}%", va="center", fontsize=SMALL)
         return to_svg(fig, "Pass rate per graded function", prefix)
 
 
@@ -110,17 +121,21 @@ def _optimizer_paths(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         paths.contour(xs, ys, xs ** 2 / 20 + ys ** 2, levels=[0.1, 0.4, 1, 2, 3.5, 5.5],
                       colors="#b0b0b0", linewidths=0.6)
         cost = axes(fig, 5.3, 1.0, 2.55, 2.4)
+        # the reference: grey and dashed, under; yours: a colour per method, solid, with markers
         for i, item in enumerate(series):
-            for key, style, width, alpha in ((REF, "--", 1.0, 0.6), (YOURS, "-", 1.4, 1.0)):
+            for key in (REF, YOURS):
                 points = item.get(key)
                 if not points or not points.get("x"):
                     continue
-                look = {"color": SERIES[i], "linestyle": style, "linewidth": width, "alpha": alpha,
-                        "marker": MARKERS[i] if key == YOURS else None, "markersize": 3.5}
+                look = ({"color": GREY, "linestyle": (0, (4, 2)), "linewidth": 1.2, "zorder": 2}
+                        if key == REF else
+                        {"color": SERIES[i], "linestyle": "-", "linewidth": 1.6, "zorder": 3,
+                         "marker": MARKERS[i], "markersize": 4})
                 paths.plot(points["x"], points["y"], markevery=4, **look)
                 values = points.get("cost") or []
+                label = "reference (each method)" if key == REF else f"{item['label']} (yours)"
                 cost.plot(range(len(values)), values, markevery=10,
-                          label=f"{item['label']} ({key})", **look)
+                          label=None if key == REF and i else label, **look)
         paths.plot([0], [0], marker="*", color="#1a1a1a", markersize=9, linestyle="none")
         paths.set_xlim(-8, 2.5)
         paths.set_ylim(-3, 3)
@@ -144,7 +159,8 @@ def _optimizer_paths(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         "caption": (f"Left: {data.get('steps', '')} steps from ({_num(data['start'][0])}, "
                     f"{_num(data['start'][1])}) on f(x, y) = x\u00b2/20 + y\u00b2 (minimum at the "
                     "star). Right: the cost of a small logistic regression trained by the same "
-                    "calls. Your functions: solid lines with markers; the reference: dashed."),
+                    "calls. Your functions: coloured solid lines with markers; the reference: grey dashed "
+                    "lines (where yours is right, it covers the reference)."),
         "table": {"caption": "Where each optimizer ended: (x, y); final logistic cost",
                   "columns": ["method", "yours", "reference"], "rows": rows},
         "notes": [],
@@ -166,24 +182,24 @@ def _init_activations(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         bins = len(edges) - 1
         ticks = [(base + b, f"{edges[b]:g}") for base in (0, bins + GAP)
                  for b in range(0, bins + 1, 4)]
-        ax.set_yticks([t[0] - 0.5 for t in ticks], [t[1] for t in ticks], fontsize=7)
+        ax.set_yticks([t[0] - 0.5 for t in ticks], [t[1] for t in ticks], fontsize=SMALL)
         ax.set_ylabel("log10 |activation|")
         ax.set_xticks([])
         for spine in ax.spines.values():
             spine.set_visible(False)
         for left, label, note in blocks:
             ax.text(left + layers / 2 - 0.5, image.shape[0] - 0.2, label, ha="center",
-                    va="bottom", fontsize=7)
+                    va="bottom", fontsize=SMALL)
             for middle in ((bins - 1) / 2, bins + GAP + (bins - 1) / 2) if note else ():
                 ax.text(left + layers / 2 - 0.5, middle, note, ha="center", va="center",
-                        fontsize=7, color=VERMILION)
+                        fontsize=SMALL, color=VERMILION)
         ax.text(image.shape[1] / 2, bins + GAP / 2 - 0.5,
                 "\u25b2 tanh network above      \u25bc ReLU network below", ha="center",
-                va="center", fontsize=8)
+                va="center", fontsize=SMALL)
         ax.text(image.shape[1] / 2, -1.5, "layers 1 \u2192 " + str(layers) + " in each block",
-                ha="center", va="top", fontsize=7)
+                ha="center", va="top", fontsize=SMALL)
         bar = fig.colorbar(shown, cax=axes(fig, 7.55, 0.3, 0.12, 3.0))
-        bar.set_label("share of activations", fontsize=7)
+        bar.set_label("share of activations", fontsize=SMALL)
         svg = to_svg(fig, "Histograms of activation magnitudes per layer for each initializer",
                      prefix)
     rows = []
@@ -290,7 +306,7 @@ def _gradient_check(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         ax.axhline(threshold, color=VERMILION, linestyle="--", label=f"threshold {threshold:g}")
         log_axis(ax)
         ax.set_ylim(1e-17, 10)
-        ax.set_xticks(pos, labels, fontsize=7)
+        ax.set_xticks(pos, labels, fontsize=SMALL)
         ax.set_ylabel("reported difference")
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
         svg = to_svg(fig, "Differences reported by gradient_check against the threshold", prefix)

@@ -20,6 +20,9 @@ from typing import Any
 BLUE, VERMILION, GREEN, ORANGE, PURPLE, GREY = (
     "#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#444444")
 SERIES = (BLUE, VERMILION, GREEN, PURPLE, ORANGE)
+#: smallest text in a picture, in points: 9 pt is 12 CSS px when an SVG is shown at its natural
+#: size (its width is given in pt), legible at 100 % zoom
+SMALL = 9.0
 MARKERS = ("o", "s", "^", "D", "v")
 
 _RC: Any = {
@@ -29,7 +32,7 @@ _RC: Any = {
     "font.size": 9.0,
     "axes.titlesize": 10.0,
     "axes.labelsize": 9.0,
-    "legend.fontsize": 8.0,
+    "legend.fontsize": 9.0,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#333333",

@@ -46,7 +46,11 @@ def input_views(inputs: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
     found: list[tuple[str, Any]] = []
     for name, value in inputs.items():
         leaves(value, str(name), found, cap=1000)
-    shown = found[:MAX_LEAVES]
+    # scalars first and always (t, learning_rate, epsilon are short and often the point), then
+    # as many arrays as fit
+    scalars = [(p, v) for p, v in found if _as_array(v) is None or np.ndim(v) == 0]
+    arrays = [(p, v) for p, v in found if not (_as_array(v) is None or np.ndim(v) == 0)]
+    shown = scalars[:MAX_LEAVES] + arrays[:max(0, MAX_LEAVES - len(scalars))]
     views = [{"where": clean(p), "view": view(v, clean(p))} for p, v in shown]
     return views, len(found) - len(shown)
 

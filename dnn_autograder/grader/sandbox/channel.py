@@ -32,13 +32,15 @@ class ChildProcess:
     """A running child as the parent sees it: a socket, a pid (and pidfd) to kill it with."""
 
     def __init__(self, sandbox: Any, root: str, reply: dict[str, Any], sock: socket.socket,
-                 max_frame: int) -> None:
+                 caps: wire.Caps) -> None:
         self.sandbox, self.root, self.sock = sandbox, root, sock
         self.sid, self.pid = int(reply["sid"]), int(reply["pid"])
         self.callables: frozenset[str] = frozenset()
         self.recycle = False
         self.note: str | None = None
-        self.stream = wire.Stream(self._receive, max_frame)
+        self.reports: Any = None  #: ``reports.Reports``: the child's report channel
+        self.last_function: str | None = None  #: the function of the last call
+        self.stream = wire.Stream(self._receive, caps)
         self.unsent = b""
         self.deadline = 0.0
         self.dead = False
@@ -65,7 +67,8 @@ class ChildProcess:
 
     def read(self, deadline: float) -> tuple[dict[str, Any], bytearray]:
         """The next frame; ``Timeout`` at the deadline, ``Gone`` when the child is gone,
-        ``wire.WireError`` for a malformed frame."""
+        ``wire.WireError`` for a malformed frame (``wire.Oversized``, before reading it, for a
+        frame over the parent's caps: the child must then be killed, its frame is left unread)."""
         self.deadline = deadline
         while True:
             try:
@@ -140,6 +143,8 @@ class ChildProcess:
 
     def _release(self) -> None:
         self.sock.close()
+        if self.reports is not None:
+            self.reports.close()
         if self.pidfd is not None:
             os.close(self.pidfd)
             self.pidfd = None

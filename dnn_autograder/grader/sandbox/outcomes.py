@@ -22,8 +22,12 @@ VIOLATIONS = {
     "write": "tried to write a file outside its scratch directory",
     "read": "tried to read a file outside its scratch directory",
     "introspect": "tried to inspect the interpreter's objects",
+    "tamper": "tried to tamper with the grader",
     "protocol": "sent malformed data to the grader",
 }
+
+#: A child's exit status when its report channel was tampered with (``child/guard.py``).
+TAMPER_STATUS = 73
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -54,6 +58,8 @@ def size(nbytes: float) -> str:
 def violation(code: Any, detail: Any = "") -> str:
     words = VIOLATIONS.get(code if isinstance(code, str) else "", "broke the sandbox's rules")
     detail = one_line(detail, 120)
+    if detail and code == "tamper":
+        return f"{words}: {detail}"
     return f"{words} ({detail})" if detail else words
 
 
@@ -80,6 +86,8 @@ def death(info: dict[str, Any], limits: Limits, note: str | None) -> tuple[str, 
     status, cpu = info.get("status"), info.get("cpu")
     if not isinstance(status, int):
         return "crashed", "stopped unexpectedly (the sandbox worker lost track of it)"
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == TAMPER_STATUS:  # child/guard.py
+        return "violation", violation("tamper", "replaced or broke its report channel")
     if os.WIFEXITED(status):
         return "exited", f"exited the interpreter with status {os.WEXITSTATUS(status)}"
     number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0

@@ -30,6 +30,7 @@ class Limits:
     scratch_bytes: int = 64 << 20  #: size of the scratch directory (a tmpfs when possible)
     open_files: int = 64  #: RLIMIT_NOFILE
     processes: int = 16  #: RLIMIT_NPROC: threads the child's uid may have (it needs one)
+    return_items: int = 1_000_000  #: JSON values the parent decodes from one frame (its own cap)
 
     def __post_init__(self) -> None:
         for field in fields(self):

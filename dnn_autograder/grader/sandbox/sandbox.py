@@ -261,8 +261,10 @@ class Sandbox:
         if held is not None:
             UidPool.release(held[1])
 
-    def _spawn(self, root: str, uid: int | None, channel: socket.socket) -> dict[str, Any]:
-        """Ask the worker for a child that talks over ``channel``; restarts a dead worker."""
+    def _spawn(self, root: str, uid: int | None, channel: socket.socket,
+               reports: socket.socket | None = None) -> dict[str, Any]:
+        """Ask the worker for a child that talks over ``channel`` (and reports what it refused
+        on ``reports``); restarts a dead worker."""
         sid = next(self._sids)
         message = {"op": "spawn", "sid": sid, "root": root, "uid": uid, "gid": uid,
                    "limits": self.limits.for_child()}
@@ -272,7 +274,8 @@ class Sandbox:
             if not self._worker.alive():
                 self._worker.close()
                 self._worker = Worker(self._helpers, self._disable)
-            reply = self._worker.request(message, [channel.fileno()])
+            fds = [channel.fileno()] + ([reports.fileno()] if reports is not None else [])
+            reply = self._worker.request(message, fds)
         if not reply.get("ok"):
             raise SandboxUnavailable(f"could not start a sandbox child: {reply.get('error')}")
         return {**reply, "sid": sid}

@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dnn_autograder.grader.errors import SandboxUnavailable
-from dnn_autograder.grader.sandbox import outcomes
+from dnn_autograder.grader.membudget import PARSE_BUDGET_BYTES, STAND_IN_BUDGET_BYTES, memory_budget
+from dnn_autograder.grader.sandbox import outcomes, reports
 from dnn_autograder.grader.sandbox.channel import ChildProcess, Gone, Timeout, remove_tree
 from dnn_autograder.grader.sandbox.child import wire
 from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcome
@@ -27,6 +28,10 @@ from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcom
 STAND_IN_GRACE = 3.0
 #: What reading a hostile child's frames may raise; the child is then killed as misbehaving.
 _MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError)
+#: The parent's cap on one frame's JSON header, besides the captured output it carries (every
+#: byte of output may take up to 12 once escaped). Numbers and containers go there, arrays in the
+#: body (capped at ``Limits.return_bytes``), so this is ample for any real return value.
+HEADER_BYTES = 16 << 20
 _CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
                              "output-limit", "unsupported-return"})
 
@@ -102,7 +107,10 @@ class Session:
                       "seed": None if seed is None else int(seed)}
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
+        if self._child is not None and self._child.last_function not in (None, function):
+            self._child.recycle = True  # a fresh child per function: not the child's decision
         child = self._running()
+        child.last_function = function
         started = time.monotonic()
         deadline = started + timeout
         grace = STAND_IN_GRACE * timeout  # the parent's answers do not count, up to this much
@@ -114,18 +122,25 @@ class Session:
                     spent = min(self._answer(child, reply, body, on_stand_in, deadline), grace)
                     deadline, grace = deadline + spent, grace - spent
                 elif reply.get("ev") == "result":
-                    return self._returned(child, reply, body, time.monotonic() - started)
+                    record = self._returned(child, reply, body, time.monotonic() - started)
+                    return reports.amend(record, reports.take(child))
                 elif reply.get("ev") == "bad-request":
                     problem = outcomes.one_line(reply.get("message"))
                     break
                 else:
                     raise wire.WireError("unexpected frame")
         except Timeout:
+            seen = reports.take(child, alive=False)
             child.kill()
-            return _failure("timeout", f"timed out after {timeout:g} s", started)
+            return reports.amend(_failure("timeout", f"timed out after {timeout:g} s", started), seen)
         except Gone:
+            seen = reports.take(child, alive=False)
             outcome, message = outcomes.death(child.kill(), self._limits, child.note)
-            return _failure(outcome, message, started)
+            return reports.amend(_failure(outcome, message, started), seen)
+        except wire.Oversized as exc:  # refused unread: the child cannot go on after it
+            child.kill()
+            return _failure("unsupported-return", f"sent back {exc}, more than the grader accepts;"
+                            " it was refused unread", started)
         except _MALFORMED:
             child.kill()
             return _failure("violation", outcomes.violation("protocol"), started)
@@ -157,7 +172,8 @@ class Session:
         for unit in self._units:
             padded = "\n" * (unit["first_line"] - 1) + unit["source"]
             try:
-                code = compile(padded, f"<student:{unit['i']}>", "exec", dont_inherit=True)
+                with memory_budget(PARSE_BUDGET_BYTES):
+                    code = compile(padded, f"<student:{unit['i']}>", "exec", dont_inherit=True)
             except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
                 self._skip.add(unit["i"])
                 self._outcomes[unit["i"]] = UnitOutcome(
@@ -192,22 +208,28 @@ class Session:
             os.chmod(root, 0o755)
             os.chown(scratch, uid, uid)
         ours, theirs = socket.socketpair()
+        report_ours, report_theirs = reports.pair()
         ours.setblocking(False)
         try:
             sent = ours.send(first)
         except BlockingIOError:
             sent = 0
         try:
-            reply = self._sandbox._spawn(root, uid, theirs)
+            reply = self._sandbox._spawn(root, uid, theirs, report_theirs)
         except BaseException:
             ours.close()
+            report_ours.close()
             remove_tree(root)
             raise
         finally:
             theirs.close()
+            report_theirs.close()
         limits = self._limits
-        max_frame = limits.return_bytes + 8 * limits.output_bytes + (4 << 20)
-        child = ChildProcess(self._sandbox, root, reply, ours, max_frame)
+        caps = wire.Caps(header_bytes=HEADER_BYTES + 12 * limits.output_bytes,
+                         body_bytes=limits.return_bytes + (1 << 20),
+                         values=limits.return_items + limits.output_bytes + 4096)
+        child = ChildProcess(self._sandbox, root, reply, ours, caps)
+        child.reports = reports.Reports(report_ours)
         child.unsent = first[sent:]
         return child
 
@@ -224,7 +246,7 @@ class Session:
                 while True:
                     reply, _ = child.read(deadline)
                     if reply.get("ev") == "unit":
-                        done.add(self._record_unit(reply))
+                        done.add(self._record_unit(reply, reports.take(child)))
                     elif reply.get("ev") == "ready":
                         self._ready(child, reply)
                         return
@@ -255,10 +277,14 @@ class Session:
                 self._names[culprit], False, f"{why} while running its top-level code")
         raise SandboxUnavailable("the sandbox child could not load this submission")
 
-    def _record_unit(self, reply: dict[str, Any]) -> int:
+    def _record_unit(self, reply: dict[str, Any], seen: Sequence[tuple[str, str]] = ()) -> int:
         index = reply.get("i")
         if type(index) is not int or not 0 <= index < len(self._units):
             raise wire.WireError("bad unit index")
+        chosen = reports.worst(seen)  # what the child reported while the unit ran
+        if self._outcomes[index] is None and chosen is not None:
+            self._outcomes[index] = UnitOutcome(self._names[index], False,
+                                                outcomes.violation(*chosen))
         if self._outcomes[index] is None:
             self._outcomes[index] = UnitOutcome(self._names[index], reply.get("ok") is True,
                                                 _unit_message(reply))
@@ -271,7 +297,10 @@ class Session:
             raise wire.WireError("bad ready frame")
         child.callables = frozenset(n for n in names if isinstance(n, str))
         self._callables = child.callables
-        self._layers = tuple(str(x)[:40] for x in [*layers[:1], "deadline", *layers[1:30]])
+        named = [str(x)[:40] for x in [*layers[:1], "deadline", *layers[1:30]]]
+        if "seccomp" in named:  # its filter (child/layers.py) refuses memfd_create/memfd_secret
+            named.insert(named.index("seccomp") + 1, "no-memfd")
+        self._layers = tuple(named)
         if not self.load_output:
             self.load_output = _output_text(reply)
         timeline = reply.get("timeline")
@@ -290,10 +319,22 @@ class Session:
         kwargs = wire.decode(request.get("kwargs"), body)
         if not isinstance(args, list) or not isinstance(kwargs, dict) or on_stand_in is None:
             raise wire.WireError("bad stand-in request")
-        encoder: wire.Encoder | None = wire.Encoder(1 << 62)
+        encoder: wire.Encoder | None = wire.Encoder(self._limits.return_bytes)
         try:
             assert encoder is not None
-            answer = {"ok": True, "value": encoder.encode(on_stand_in(name, tuple(args), kwargs))}
+            with memory_budget(STAND_IN_BUDGET_BYTES):  # trusted code on the student's arguments
+                value = on_stand_in(name, tuple(args), kwargs)
+            answer = {"ok": True, "value": encoder.encode(value)}
+            del value
+        except wire.Unencodable as exc:
+            answer = {"ok": False, "error_type": "ValueError",
+                      "error_message": f"{name}() would return {exc}: check its arguments"}
+            encoder = None
+        except MemoryError:
+            answer = {"ok": False, "error_type": "MemoryError",
+                      "error_message": f"{name}() needs more memory than the grader allows for these"
+                                       " arguments: check their shapes"}
+            encoder = None
         except Exception as exc:
             answer = {"ok": False, "error_type": type(exc).__name__,
                       "error_message": str(exc)[:2000]}

@@ -26,6 +26,9 @@ GRADER_PACKAGES = frozenset({"dnn_autograder", "grader", "reference", "assignmen
 #: Modules that exist only to start processes: imported, they are stand-ins whose use is refused.
 PROCESS_MODULES = frozenset({"subprocess", "_posixsubprocess", "multiprocessing", "pty",
                              "_multiprocessing", "concurrent.futures.process"})
+#: Modules that run native code: imported, they are stand-ins whose use is refused. (The worker
+#: loaded ctypes for the kernel layers; ``forget_native`` removes it before student code runs.)
+NATIVE_MODULES = frozenset({"ctypes", "_ctypes", "numpy.ctypeslib"})
 
 _NETWORK = frozenset({"socket.__new__", "socket.connect", "socket.bind", "socket.sendto",
                       "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname",
@@ -45,11 +48,31 @@ _READ = frozenset({"os.listdir", "os.scandir", "glob.glob", "os.getxattr", "os.l
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 #: Violation code -> what the parent says (the parent keeps its own copy of these words).
-CODES = ("network", "process", "signal", "native", "import", "write", "read", "introspect")
+CODES = ("network", "process", "signal", "native", "import", "write", "read", "introspect",
+         "tamper")
+#: The child's end of the report channel (a SOCK_SEQPACKET socket): one message per refused
+#: attempt, sent before the refusal reaches student code, so nothing the code does later can
+#: take it back. The parent counts what arrives there.
+REPORTS = 4
+#: The child's exit status when its report channel was swapped or broken before a report.
+TAMPER_STATUS = 73
+#: Attributes whose reading yields a frame (audited as ``object.__getattr__``).
+_FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+#: Library code allowed to look at frames: it only reads a module name, or formats a traceback.
+_FRAME_READERS = ("collections", "typing", "enum", "dataclasses", "traceback", "warnings",
+                  "linecache", "functools", "abc")
+#: Of those, generators that hand frames to whoever iterates them: allowed only when that is
+#: library code too (``traceback.format_exc`` may, the student's own loop may not).
+_FRAME_LEAKERS = frozenset({"walk_tb", "walk_stack", "_walk_tb_with_full_positions"})
+#: Events that reach into the interpreter's own machinery: always an attempt on the grader.
+_TAMPER = frozenset({"sys._current_frames", "sys.settrace", "sys.setprofile",
+                     "sys._settraceallthreads", "sys._setprofileallthreads"})
 
 
 class Violations:
-    """What the student's code tried; ``take()`` empties it (once per call)."""
+    """What the student's code tried, as the child itself saw it (``take()`` empties it once per
+    call). Only a convenience for the child's own reply: the parent's record is the report
+    channel, which student code cannot empty."""
 
     def __init__(self) -> None:
         self._seen: list[tuple[str, str]] = []
@@ -67,36 +90,154 @@ class _Refuse(RuntimeError):
     """Raised by the hook on ``sys.addaudithook``: the new hook is silently not added."""
 
 
-def install_audit_hook(scratch: str, violations: Violations) -> None:
+def make_reporter(fd: int, real_exit: Any) -> Any:
+    """``report(code, detail)``: one message on the report channel ``fd``, or, if that socket was
+    swapped for something else or cannot take the message, the end of the child (status
+    ``TAMPER_STATUS``). Uses only builtins captured now: later patches of ``os``, ``posix`` or
+    ``builtins`` by student code do not reach it."""
+    import posix
+
+    write, fstat, set_blocking = posix.write, posix.fstat, posix.set_blocking
+    try:
+        first = fstat(fd)
+        identity: tuple[int, int] | None = (first.st_dev, first.st_ino)
+    except OSError:
+        identity = None
+    text, limit = str, 200
+
+    def report(code: str, detail: str) -> None:
+        message = (text(code) + "\0" + text(detail)[:limit]).encode("utf-8", "backslashreplace")
+        try:
+            now = fstat(fd)
+            if identity is None or (now.st_dev, now.st_ino) != identity:
+                raise OSError("the report channel was replaced")
+            set_blocking(fd, True)
+            write(fd, message)
+        except BaseException:
+            real_exit(TAMPER_STATUS)
+
+    return report
+
+
+_READERS: list[tuple[frozenset[int], frozenset[int], tuple[Any, ...]]] = []
+
+
+def frame_readers(extra: tuple[Any, ...] = ()) -> tuple[frozenset[int], frozenset[int], tuple[Any, ...]]:
+    """(ids of the code objects allowed to read frames, ids of those that leak frames to their
+    caller, the code objects themselves, kept alive so that their ids stay theirs). The library
+    part is computed once (the worker calls this after ``hide_host_paths`` renamed the code) and
+    shared by the children it forks; the result is immutable."""
+    if not _READERS:
+        _READERS.append(_library_readers())
+    readers, leakers, codes = _READERS[0]
+    return readers | {id(code) for code in extra}, leakers, (*codes, *extra)
+
+
+def _library_readers() -> tuple[frozenset[int], frozenset[int], tuple[Any, ...]]:
+    codes: list[Any] = []
+    seen: set[int] = set()
+
+    def add(code: Any) -> None:
+        if id(code) in seen:
+            return
+        seen.add(id(code))
+        codes.append(code)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                add(const)
+
+    def scan(namespace: dict[str, Any], module: str, depth: int) -> None:
+        for value in list(namespace.values()):
+            function = getattr(value, "__func__", value)
+            code = getattr(function, "__code__", None)
+            if isinstance(code, types.CodeType) and getattr(function, "__module__", None) == module:
+                add(code)
+            elif isinstance(value, type) and value.__module__ == module and depth < 3:
+                scan(dict(vars(value)), module, depth + 1)
+
+    for name in _FRAME_READERS:
+        module = sys.modules.get(name)
+        if module is not None:
+            scan(dict(vars(module)), name, 0)
+    leakers = frozenset(id(c) for c in codes if c.co_name in _FRAME_LEAKERS)
+    return frozenset(seen), leakers, tuple(codes)
+
+
+def install_audit_hook(scratch: str, violations: Violations, report: Any,
+                       trusted_code: tuple[Any, ...] = ()) -> None:
     """Install the hook. ``scratch`` is the only directory the child may touch (as the child
-    sees it: inside a chroot it is ``/scratch``)."""
+    sees it: inside a chroot it is ``/scratch``). Every refusal is first sent with ``report``.
+    ``trusted_code``: the runner's own code objects that read frames (its traceback summary).
+
+    Everything the hook relies on is captured here, before student code runs; the hook itself
+    is referenced by nothing student code can reach."""
+    import _thread
+    import posix
+
     prefix = scratch.rstrip("/") + "/"
-    realpath, fspath = os.path.realpath, os.fspath
+    fspath, getcwd, fsdecode = posix.fspath, posix.getcwd, os.fsdecode
+    getframe, get_ident = sys._getframe, _thread.get_ident
+    readers, leakers, keep = frame_readers(tuple(trusted_code))
+    busy: set[int] = set()
+    isinstance_, int_, str_, bytes_, tuple_ = isinstance, int, str, bytes, tuple
+    exc_type = PermissionError
 
     def inside(path: Any) -> bool:
-        if isinstance(path, int):
+        if isinstance_(path, int_):
             return True  # an already open descriptor
         try:
-            full = realpath(fspath(path))
-        except (TypeError, ValueError, OSError):
+            full = fspath(path)
+            if isinstance_(full, bytes_):
+                full = fsdecode(full)
+            if not full.startswith("/"):
+                full = getcwd() + "/" + full
+        except BaseException:
             return False
-        if isinstance(full, bytes):
-            full = os.fsdecode(full)
+        parts: list[str] = []
+        for part in full.split("/"):  # lexically: the kernel layers refuse what links hide
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part and part != ".":
+                parts.append(part)
+        full = "/" + "/".join(parts)
         return full == scratch or full.startswith(prefix)
 
     def deny(code: str, detail: str) -> None:
+        report(code, detail)  # first: what happens next is up to the student's code
         violations.add(code, detail)
-        raise PermissionError(f"[sandbox] {code} not allowed: {detail}")
+        raise exc_type(f"[sandbox] {code} not allowed: {detail}")
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
+    def frames_allowed() -> bool:
+        """Is the code that asked for a frame library code that keeps it to itself?"""
+        frame = getframe(3)  # 0: here, 1: check, 2: the hook, 3: the code that asked
+        code = frame.f_code
+        if id(code) not in readers:
+            return False
+        if id(code) in leakers:  # a frame generator: who iterates it?
+            consumer = frame.f_back
+            return consumer is not None and id(consumer.f_code) in readers \
+                and id(consumer.f_code) not in leakers
+        return True
+
+    def check(event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
-            path, mode, flags = (tuple(args) + (None, None))[:3]
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & _WRITE_FLAGS)
+            path, mode, flags = (tuple_(args) + (None, None))[:3]
+            writing = (isinstance_(mode, str_) and any(c in mode for c in "wax+")) or (
+                isinstance_(flags, int_) and flags & _WRITE_FLAGS)
             if not inside(path):
-                deny("write" if writing else "read", f"open({str(path)[:120]!r})")
+                deny("write" if writing else "read", f"open({str_(path)[:120]!r})")
+        elif event == "sys._getframe" or (event == "object.__getattr__" and len(args) > 1
+                                           and args[1] in _FRAME_ATTRIBUTES):
+            if not frames_allowed():
+                what = "sys._getframe" if event == "sys._getframe" else f"reading {args[1]}"
+                deny("tamper", f"{what}: frames lead into the grader's runner")
+        elif event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
+            deny("tamper", "replacing a function's __code__")
+        elif event in _TAMPER:
+            deny("tamper", event)
         elif event == "import":
-            root = str(args[0]).partition(".")[0]
+            root = str_(args[0]).partition(".")[0]
             if root in GRADER_PACKAGES:
                 deny("import", f"import {args[0]}")
         elif event in _NETWORK:
@@ -109,18 +250,33 @@ def install_audit_hook(scratch: str, violations: Violations) -> None:
             deny("native", event)
         elif event in _WRITE:
             for path in args:
-                if isinstance(path, str | bytes | os.PathLike) and not inside(path):
-                    deny("write", f"{event}({str(path)[:120]!r})")
+                if isinstance_(path, str_ | bytes_ | os.PathLike) and not inside(path):
+                    deny("write", f"{event}({str_(path)[:120]!r})")
         elif event in _READ:
             for path in args[:1]:
-                if isinstance(path, str | bytes | os.PathLike) and not inside(path):
-                    deny("read", f"{event}({str(path)[:120]!r})")
+                if isinstance_(path, str_ | bytes_ | os.PathLike) and not inside(path):
+                    deny("read", f"{event}({str_(path)[:120]!r})")
         elif event in _INTROSPECT:
             deny("introspect", event)
         elif event == "sys.addaudithook":
+            report("tamper", "sys.addaudithook")
             raise _Refuse("audit hooks are managed by the grader")
 
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        me = get_ident()
+        if me in busy:  # the hook's own sys._getframe
+            return
+        busy.add(me)
+        try:
+            check(event, args)
+        finally:
+            busy.discard(me)
+
+    hook.__keep__ = keep  # type: ignore[attr-defined]  # the readers' code objects stay alive
     sys.addaudithook(hook)
+
+
+_audit = sys.audit
 
 
 class _Shell(types.ModuleType):
@@ -140,20 +296,24 @@ class _Shell(types.ModuleType):
 
 
 class _ProcessStandIn(types.ModuleType):
-    """Stands for ``subprocess`` and friends: using anything in it is a refused attempt."""
+    """Stands for ``subprocess`` and friends (``ctypes`` and friends for ``code="native"``):
+    using anything in it is a refused attempt."""
 
-    def __init__(self, name: str, violations: Violations) -> None:
+    def __init__(self, name: str, violations: Violations, code: str = "process") -> None:
         super().__init__(name)
         self._violations = violations
+        self._code = code
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        module, violations = self.__name__, self._violations
+        module, violations, code = self.__name__, self._violations, self._code
+        event = "subprocess.Popen" if code == "process" else "ctypes.dlopen"
 
         def refused(*args: Any, **kwargs: Any) -> None:
-            violations.add("process", f"{module}.{name}")
-            raise PermissionError(f"[sandbox] process not allowed: {module}.{name}")
+            _audit(event, f"{module}.{name}")  # the hook reports and refuses it
+            violations.add(code, f"{module}.{name}")
+            raise PermissionError(f"[sandbox] {code} not allowed: {module}.{name}")
 
         return refused
 
@@ -184,12 +344,17 @@ class Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         root = fullname.partition(".")[0]
         if root in GRADER_PACKAGES:
+            _audit("import", fullname, None, None, None)  # the hook reports and refuses it
             self.violations.add("import", f"import {fullname}")
             raise ModuleNotFoundError(f"[sandbox] import not allowed: {fullname}", name=fullname)
         if fullname in PROCESS_MODULES or root in PROCESS_MODULES:
             violations = self.violations
             return importlib.machinery.ModuleSpec(
                 fullname, _Loader(lambda name: _ProcessStandIn(name, violations)))
+        if fullname in NATIVE_MODULES or root in NATIVE_MODULES:
+            violations = self.violations
+            return importlib.machinery.ModuleSpec(
+                fullname, _Loader(lambda name: _ProcessStandIn(name, violations, "native")))
         if self.is_test_module(fullname):
             return importlib.machinery.ModuleSpec(fullname, _Loader(_Shell), is_package=True)
         if fullname in sys.builtin_module_names:
@@ -198,11 +363,55 @@ class Finder(importlib.abc.MetaPathFinder):
 
 
 def install_finder(test_modules: frozenset[str], violations: Violations) -> None:
-    for name in PROCESS_MODULES:
+    for name in [*PROCESS_MODULES, *NATIVE_MODULES]:
         sys.modules.pop(name, None)
     sys.meta_path.insert(0, Finder(test_modules, violations))
     sys.path[:] = []
     sys.path_importer_cache.clear()
+
+
+def forget_native() -> None:
+    """Make the ctypes the worker loaded (for the kernel layers) unreachable by name: out of
+    ``sys.modules`` and numpy, its module emptied, and its classes out of ``object``'s and
+    ``type``'s subclass lists (so ``object.__subclasses__()`` does not lead back to it).
+    The C extension stays mapped; see SECURITY.md for what that leaves."""
+    ctypes = sys.modules.get("ctypes")
+    if ctypes is None:
+        return
+    try:
+        _unlist_subclasses(ctypes)
+    except Exception:
+        pass
+    for name in [n for n in sys.modules if n == "_ctypes" or n.partition(".")[0] == "ctypes"]:
+        module = sys.modules.pop(name)
+        if name != "_ctypes":
+            vars(module).clear()
+    internal = sys.modules.get("numpy._core._internal") or sys.modules.get("numpy.core._internal")
+    if internal is not None and getattr(internal, "ctypes", None) is not None:
+        internal.ctypes = None  # numpy then uses its pure-Python stand-in
+
+
+def _unlist_subclasses(ctypes: Any) -> None:
+    """Remove the ctypes classes from the subclass registry of ``object`` and ``type`` (CPython
+    3.11 layout: ``tp_subclasses`` is a dict right after ``tp_bases``, ``tp_mro`` and
+    ``tp_cache``; checked against ``tp_bases``/``tp_mro`` before anything is touched)."""
+    if sys.version_info[:2] != (3, 11) or sys.maxsize < 2 ** 62:
+        return
+    pointer = ctypes.c_void_p
+    for base in (object, type):
+        slots = (ctypes.c_void_p * 48).from_address(id(base))
+        at = next((i for i in range(20, 46) if slots[i] == id(base.__bases__)
+                   and slots[i + 1] == id(base.__mro__)), None)
+        if at is None or not slots[at + 3]:
+            continue
+        registry = ctypes.cast(pointer(slots[at + 3]), ctypes.py_object).value
+        if not isinstance(registry, dict):
+            continue
+        for key, ref in list(registry.items()):
+            cls = ref() if callable(ref) else None
+            module = getattr(cls, "__module__", "") or ""
+            if module == "_ctypes" or module.partition(".")[0] == "ctypes":
+                del registry[key]
 
 
 class Missing:

@@ -19,6 +19,7 @@ from . import layers, wire
 from .runner import Runner
 
 CHANNEL = 3
+REPORTS = 4  #: the report channel (``guard.REPORTS``): violations, as they happen
 
 
 def run(assign: int, ns_layers: list[str], config: dict[str, Any], world: dict[str, Any]) -> None:
@@ -31,9 +32,10 @@ def run(assign: int, ns_layers: list[str], config: dict[str, Any], world: dict[s
         if not message or not fds:
             os._exit(0)  # the worker is going away
         channel = fds[0]
+        reports = fds[1] if len(fds) > 1 else -1
         request = json.loads(message)
         request["timeline"] = [("child assigned", time.perf_counter())]
-        runner, scratch, audit = _confine(request, channel, ns_layers, config, world)
+        runner, scratch, audit = _confine(request, channel, reports, ns_layers, config, world)
     except BaseException as exc:
         frame = wire.pack({"ev": "fatal", "message": f"{type(exc).__name__}: {exc}"[:500]})
         for fd in (CHANNEL, channel):
@@ -44,17 +46,23 @@ def run(assign: int, ns_layers: list[str], config: dict[str, Any], world: dict[s
                 continue
         os._exit(71)
     runner.prepare(scratch, frozenset(world["tests"]), audit)
-    runner.serve()
+    try:
+        runner.serve()
+    except BaseException as exc:  # the runner's own failure: say so rather than die silently
+        try:
+            os.write(CHANNEL, wire.pack({"ev": "dying", "how": f"grader error {type(exc).__name__}"}))
+        finally:
+            runner.real_exit(70)
     os._exit(0)
 
 
-def _confine(request: dict[str, Any], channel: int, ns_layers: list[str],
+def _confine(request: dict[str, Any], channel: int, reports: int, ns_layers: list[str],
              config: dict[str, Any], world: dict[str, Any]) -> tuple[Runner, str, bool]:
     timeline = request["timeline"]
     disable = set(config.get("disable", ()))
     active = ["process", *ns_layers]
     os.setsid()
-    _standard_fds(channel)
+    _standard_fds(channel, reports)
     privileged = os.geteuid() == 0
     root = str(request["root"])
     limits = request["limits"]
@@ -98,6 +106,7 @@ def _confine(request: dict[str, Any], channel: int, ns_layers: list[str],
         active.append("seccomp")
     audit = "audit-hook" not in disable
     active += ["audit-hook"] if audit else []
+    active += ["report-channel"] if audit and reports >= 0 else []
     active += ["import-guard", "output-cap"]
     settings = {
         "output_bytes": int(limits["output_bytes"]),
@@ -111,13 +120,20 @@ def _confine(request: dict[str, Any], channel: int, ns_layers: list[str],
     return Runner(socket.socket(fileno=CHANNEL), settings), scratch, audit
 
 
-def _standard_fds(channel: int) -> None:
-    """0 = /dev/null, 1 and 2 = a memfd the runner reads after each call, 3 = the channel."""
+def _standard_fds(channel: int, reports: int) -> None:
+    """0 = /dev/null, 1 and 2 = a memfd the runner reads after each call, 3 = the channel,
+    4 = the report channel (when the parent sent one)."""
     channel = fcntl.fcntl(channel, fcntl.F_DUPFD, 100)  # out of the way of the dup2s below
+    if reports >= 0:
+        reports = fcntl.fcntl(reports, fcntl.F_DUPFD, 100)
     devnull = os.open("/dev/null", os.O_RDWR)
     output = os.memfd_create("sandbox-output", 0)
     os.dup2(devnull, 0)
     os.dup2(output, 1)
     os.dup2(output, 2)
     os.dup2(channel, CHANNEL)
-    layers.close_fds_except({0, 1, 2, CHANNEL})
+    keep = {0, 1, 2, CHANNEL}
+    if reports >= 0:
+        os.dup2(reports, REPORTS)
+        keep.add(REPORTS)
+    layers.close_fds_except(keep)

@@ -172,6 +172,7 @@ _DENIED_X86_64 = (
     321, 298, 323, 250, 248, 249,  # bpf perf_event_open userfaultfd keyctl add_key request_key
     425, 426, 427,  # io_uring
     29, 30, 31, 64, 65, 66, 68, 69, 70, 71, 240,  # System V IPC, mq_open: outlive the process
+    319, 447,  # memfd_create memfd_secret: memory outside RLIMIT_AS (the parent lists "no-memfd")
 )
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _CLONE, _CLONE3, _CLONE_THREAD = 56, 435, 0x00010000

@@ -9,6 +9,7 @@ Talks to the parent over file descriptor 3 with ``wire`` frames. Parent -> child
 
 from __future__ import annotations
 
+import _thread
 import builtins
 import linecache
 import marshal
@@ -19,7 +20,6 @@ import socket
 import sys
 import threading
 import time
-import traceback
 import types
 import warnings
 from collections.abc import Callable
@@ -62,12 +62,30 @@ class Runner:
         self.pid = os.getpid()
         self.real_exit: Callable[[int], Any] = os._exit
         self.watched: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        #: report(code, detail) on the report channel; set up by ``prepare``
+        self.report: Callable[[str, str], None] = lambda code, detail: None
+        #: this instance's own sender (see ``_make_sender``): patching the class cannot reach it
+        self.send = self._make_sender(lambda: "")
 
     # --- framing -------------------------------------------------------------------------
-    def send(self, header: dict[str, Any], encoder: wire.Encoder | None = None) -> None:
-        frame = wire.pack(header, encoder)
-        with self.send_lock:
-            self.sock.sendall(frame)
+    def _make_sender(self, tampered: Callable[[], str]) -> Callable[..., None]:
+        """``send(header, encoder=None)``. Before each frame it checks that the runner's code is
+        the code that was loaded (``tampered()`` says what changed): if not, the attempt is
+        reported first and the child is marked for replacement. Only what it needs is captured:
+        nothing here leads back to this runner."""
+        pack, sendall, lock, report = wire.pack, self.sock.sendall, self.send_lock, self.report
+
+        def send(header: dict[str, Any], encoder: wire.Encoder | None = None) -> None:
+            changed = tampered()
+            if changed:
+                report("tamper", f"patched the grader's runner ({changed})")
+                if header.get("ev") == "result":
+                    header = {**header, "recycle": True}
+            frame = pack(header, encoder)
+            with lock:
+                sendall(frame)
+
+        return send
 
     def recv(self) -> tuple[dict[str, Any], bytearray]:
         try:
@@ -78,53 +96,46 @@ class Runner:
 
     # --- setup ---------------------------------------------------------------------------
     def prepare(self, scratch: str, test_modules: frozenset[str], audit: bool) -> None:
-        """Everything that must be in place before the first line of student code."""
+        """Everything that must be in place before the first line of student code. What student
+        code can reach afterwards (``os._exit``, ``warnings.showwarning``, stand-ins, the import
+        finder) holds closures over plain functions and the channel, never this runner."""
         sys.modules["__main__"] = self.module
         self.namespace["__builtins__"] = builtins
         self.stdout, self.stderr = TextWriter(self.output, 1), TextWriter(self.output, 2)
         sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
         sys.argv = ["submission"]
         builtins.exit = builtins.quit = _exit_builtin  # type: ignore[assignment]
-        warnings.showwarning = self._show_warning
-        os._exit = posix._exit = self._student_exit  # type: ignore[assignment]
-        os.abort = posix.abort = self._student_abort  # type: ignore[assignment]
+        labels = self.labels = {}
+        warnings.showwarning = _warning_printer(labels)
+        dying = _last_words(self.sock.sendall, self.pid, self.real_exit)
+        os._exit = posix._exit = dying  # type: ignore[assignment]
+        os.abort = posix.abort = lambda: dying(134, "os.abort()")  # type: ignore[assignment]
+        linecache.updatecache = _no_source  # type: ignore[assignment]  # the units' are cached
+        _forget_the_worker()  # before the hook: it uses ctypes one last time
         guard.install_finder(test_modules, self.violations)
         if audit:
-            guard.install_audit_hook(scratch, self.violations)
-
-    def _student_exit(self, code: int = 0) -> None:
-        self._dying(f"os._exit({code!r})"[:40])
-        self.real_exit(code if isinstance(code, int) else 1)
-
-    def _student_abort(self) -> None:
-        self._dying("os.abort()")
-        self.real_exit(134)
-
-    def _dying(self, how: str) -> None:
-        if os.getpid() != self.pid:
-            return
-        try:
-            self.send({"ev": "dying", "how": how})
-        except BaseException:
-            pass
-
-    def _show_warning(self, message: Any, category: type, filename: str, lineno: int,
-                      file: Any = None, line: Any = None) -> None:
-        unit = self.units.get(filename)
-        where = f"{unit.label}, line {lineno}: " if unit else ""
-        sys.stderr.write(f"{where}{category.__name__}: {message}\n")
+            self.report = guard.make_reporter(guard.REPORTS, self.real_exit)
+            guard.install_audit_hook(scratch, self.violations,
+                                     guard.make_reporter(guard.REPORTS, self.real_exit),
+                                     trusted_code=(Runner._describe.__code__,))
+        self.send = self._make_sender(_integrity_check())
 
     # --- loading -------------------------------------------------------------------------
     def load(self, specs: list[dict[str, Any]], code: bytearray) -> None:
         timeline = self.settings["timeline"]
         timeline.append(("load received", time.perf_counter()))
         self.output.begin()
-        for spec in specs:
-            unit = Unit(spec)
-            self.units[unit.filename] = unit
-            offset, size = spec["code"]
-            unit.code = marshal.loads(code[offset:offset + size])
-            self.send({"ev": "unit", "i": unit.index, **self._run_unit(unit)})
+        restore_threads = _refuse_threads()
+        try:
+            for spec in specs:
+                unit = Unit(spec)
+                self.units[unit.filename] = unit
+                self.labels[unit.filename] = unit.label
+                offset, size = spec["code"]
+                unit.code = marshal.loads(code[offset:offset + size])
+                self.send({"ev": "unit", "i": unit.index, **self._run_unit(unit)})
+        finally:
+            restore_threads()
         text, dropped = self.output.finish()
         callables = [name for name, value in self.namespace.items()
                      if callable(value) and not isinstance(value, guard.Missing)
@@ -264,28 +275,34 @@ class Runner:
 
     # --- stand-ins -----------------------------------------------------------------------
     def _stub(self, name: str) -> Callable[..., Any]:
-        runner = self
+        """A stand-in for ``name``: it forwards its arguments to the parent over the channel
+        (which student code may write to anyway); it holds no reference to this runner."""
+        send, read, pid = self.send, self.stream.read, self.pid
+        real_exit, limit = self.real_exit, self.settings["return_bytes"]
 
         def stand_in(*args: Any, **kwargs: Any) -> Any:
-            return runner.forward(name, args, kwargs)
+            if os.getpid() != pid:
+                real_exit(0)
+            encoder = wire.Encoder(limit)
+            try:
+                encoded = {"args": encoder.encode(list(args)),
+                           "kwargs": encoder.encode(dict(kwargs))}
+            except wire.Unencodable as exc:
+                raise TypeError(f"{name}() cannot be given {exc} in the grader") from None
+            send({"ev": "stand_in", "name": name, **encoded}, encoder)
+            try:
+                header, body = read()
+            except EOFError:
+                real_exit(0)
+                raise
+            if header.get("op") != "stand_in_result":
+                real_exit(72)
+            if header.get("ok"):
+                return wire.decode(header.get("value"), body)
+            raise _rebuild(str(header.get("error_type")), str(header.get("error_message")))
 
         stand_in.__name__ = stand_in.__qualname__ = name
         return stand_in
-
-    def forward(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        self._only_us()
-        encoder = wire.Encoder(self.settings["return_bytes"])
-        try:
-            encoded = {"args": encoder.encode(list(args)), "kwargs": encoder.encode(dict(kwargs))}
-        except wire.Unencodable as exc:
-            raise TypeError(f"{name}() cannot be given {exc} in the grader") from None
-        self.send({"ev": "stand_in", "name": name, **encoded}, encoder)
-        header, body = self.recv()
-        if header.get("op") != "stand_in_result":
-            self.real_exit(72)
-        if header.get("ok"):
-            return wire.decode(header.get("value"), body)
-        raise _rebuild(str(header.get("error_type")), str(header.get("error_message")))
 
     # --- diagnostics ---------------------------------------------------------------------
     def _describe(self, error: BaseException) -> dict[str, Any]:
@@ -294,12 +311,14 @@ class Runner:
         except BaseException:
             message = "<the exception could not be printed>"
         frames, line, label = [], None, None
-        for frame, lineno in traceback.walk_tb(error.__traceback__):
-            unit = self.units.get(frame.f_code.co_filename)
+        tb = error.__traceback__
+        while tb is not None:  # read here (trusted by the audit hook), never handed out
+            code, lineno, tb = tb.tb_frame.f_code, tb.tb_lineno, tb.tb_next
+            unit = self.units.get(code.co_filename)
             if unit is None:
                 continue
             source = linecache.getline(unit.filename, lineno).strip()
-            frames.append(f"{unit.label}, line {lineno}, in {frame.f_code.co_name}: {source}")
+            frames.append(f"{unit.label}, line {lineno}, in {code.co_name}: {source}")
             line, label = lineno, unit.label
         if len(frames) > _MAX_FRAMES:
             hidden = len(frames) - _MAX_FRAMES
@@ -328,7 +347,7 @@ class Runner:
             if not same:
                 current.update(saved)
                 changed = True
-        return changed or len(sys._current_frames()) > 1
+        return changed or _thread._count() > 0
 
     # --- main loop -----------------------------------------------------------------------
     def serve(self) -> None:
@@ -374,3 +393,98 @@ def _aliases(value: Any) -> list[list[int]]:
         if type(first) in (dict, list):
             pairs.extend([i, j] for j in range(i + 1, len(value)) if value[j] is first)
     return pairs
+
+
+def _no_source(filename: str, module_globals: Any = None) -> list[str]:
+    """``linecache.updatecache`` in the child: library sources are not readable there (a
+    traceback printed by student code shows file names and line numbers only)."""
+    return []
+
+
+def _last_words(sendall: Callable[[bytes], Any], pid: int,
+                real_exit: Callable[[int], Any]) -> Callable[..., None]:
+    """What ``os._exit``/``os.abort`` become: tell the parent how the child is going, then go."""
+    pack, getpid = wire.pack, posix.getpid
+
+    def exit_now(code: Any = 0, how: str | None = None) -> None:
+        if getpid() == pid:
+            try:
+                sendall(pack({"ev": "dying", "how": how or f"os._exit({code!r})"[:40]}))
+            except BaseException:
+                pass
+        real_exit(code if isinstance(code, int) else 1)
+
+    return exit_now
+
+
+def _warning_printer(labels: dict[str, str]) -> Callable[..., None]:
+    """``warnings.showwarning`` in the child: one line on stderr, with the unit's label."""
+
+    def show(message: Any, category: type, filename: str, lineno: int, file: Any = None,
+             line: Any = None) -> None:
+        label = labels.get(filename)
+        where = f"{label}, line {lineno}: " if label else ""
+        sys.stderr.write(f"{where}{category.__name__}: {message}\n")
+
+    return show
+
+
+def _refuse_threads() -> Callable[[], None]:
+    """While the units run: starting a thread raises. Top-level code runs again in every fresh
+    child, so a thread it left would spin through every later call. Returns the undo."""
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("[sandbox] top-level code may not start threads (it runs again in "
+                           "every fresh child); start them inside a function")
+
+    saved = [(module, name, getattr(module, name)) for module, name in
+             ((_thread, "start_new_thread"), (_thread, "start_new"),
+              (threading, "_start_new_thread")) if hasattr(module, name)]
+    for module, name, _ in saved:
+        setattr(module, name, refused)
+
+    def restore() -> None:
+        for module, name, original in saved:
+            setattr(module, name, original)
+
+    return restore
+
+
+def _integrity_check() -> Callable[[], str]:
+    """``changed()``: ``""`` while the child-side modules (runner, guard, wire, capture) and
+    their classes hold what they held now; else the name of the first thing that differs."""
+    package = __name__.rpartition(".")[0]
+    watched: list[tuple[str, Any, dict[str, Any]]] = []
+    for short in ("runner", "guard", "wire", "capture"):
+        module = sys.modules.get(f"{package}.{short}")
+        if module is None:
+            continue
+        watched.append((short, vars(module), dict(vars(module))))
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                watched.append((f"{short}.{value.__name__}", value.__dict__, dict(value.__dict__)))
+    size, absent = len, _ABSENT
+
+    def changed() -> str:
+        for name, current, saved in watched:
+            if size(current) != size(saved):
+                return name
+            for key, value in saved.items():
+                if current.get(key, absent) is not value:
+                    return f"{name}.{key}"
+        return ""
+
+    return changed
+
+
+def _forget_the_worker() -> None:
+    """Right before student code: drop what only the worker and the confinement needed (the
+    zygote, the intermediate, the kernel layers and their ctypes handle) from everything
+    student code can name."""
+    guard.forget_native()
+    package_name = __name__.rpartition(".")[0]
+    package = sys.modules.get(package_name)
+    for short in ("layers", "launch", "intermediate", "zygote", "boot"):
+        sys.modules.pop(f"{package_name}.{short}", None)
+        if package is not None and short in vars(package):
+            delattr(package, short)

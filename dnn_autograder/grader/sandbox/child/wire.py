@@ -49,6 +49,11 @@ class WireError(ValueError):
     """Raised when a frame or an encoded value is malformed, too large or not plain data."""
 
 
+class Oversized(WireError):
+    """Raised by :class:`Stream` for a frame over the reader's own caps, before any of its
+    header or body is read (``str(exc)`` says which cap: ``"a 66 MiB header, over 8 MiB"``)."""
+
+
 class Unencodable(Exception):
     """Raised by :class:`Encoder` for a value that cannot cross; ``str(exc)`` says what it is
     (``"a function"``, ``"an object of type Model"``, ``"nested deeper than 32 levels"``)."""
@@ -193,31 +198,73 @@ def pack(header: dict[str, Any], encoder: Encoder | None = None, body: bytes = b
     return b"".join([HEADER.pack(len(text), body_len), text, *chunks])
 
 
+@dataclass(frozen=True)
+class Caps:
+    """What a reader accepts in one frame, in its own terms (never the sender's settings):
+    bytes of JSON header, bytes of body, and JSON values in the header (counted from the bytes
+    before decoding: at most one more than its commas, brackets and braces)."""
+
+    header_bytes: int
+    body_bytes: int
+    values: int
+
+
+#: The largest piece of a body read at once (a socket ``recv(n)`` allocates ``n`` first).
+_READ_CHUNK = 1 << 20
+
+
 class Stream:
     """Frames from a byte stream, read through a buffer (one ``receive`` call usually brings a
-    whole small frame). ``receive(n)`` returns up to ``n`` bytes, ``b""`` at the end."""
+    whole small frame). ``receive(n)`` returns up to ``n`` bytes, ``b""`` at the end. With
+    ``caps``, a frame over them raises :class:`Oversized` before its header or body is read."""
 
-    def __init__(self, receive: Callable[[int], bytes], max_frame: int | None = None) -> None:
+    def __init__(self, receive: Callable[[int], bytes], caps: Caps | None = None) -> None:
         self.receive = receive
-        self.max_frame = max_frame
+        self.caps = caps
         self.data = bytearray()
 
     def take(self, size: int) -> bytearray:
+        """The next ``size`` bytes, read into one buffer allocated once."""
+        taken = bytearray(size)
+        have = min(len(self.data), size)
+        taken[:have] = self.data[:have]
+        del self.data[:have]
+        while have < size:
+            want = size - have
+            chunk = self.receive(want if want <= _READ_CHUNK else _READ_CHUNK)
+            if not chunk:
+                raise EOFError("the other side closed the connection")
+            used = min(len(chunk), want)
+            taken[have:have + used] = chunk[:used]
+            self.data += chunk[used:]
+            have += used
+        return taken
+
+    def _fill(self, size: int) -> None:
         while len(self.data) < size:
-            chunk = self.receive(max(size - len(self.data), 1 << 16))
+            chunk = self.receive(1 << 16)
             if not chunk:
                 raise EOFError("the other side closed the connection")
             self.data += chunk
-        taken = self.data[:size]
-        del self.data[:size]
-        return taken
 
     def read(self) -> tuple[dict[str, Any], bytearray]:
         """The next frame's header and body (a bytearray, so decoded arrays are writable)."""
-        json_len, body_len = HEADER.unpack(self.take(HEADER.size))
-        if self.max_frame is not None and json_len + body_len > self.max_frame:
-            raise WireError("frame larger than allowed")
-        header = parse_header(self.take(json_len))
+        self._fill(HEADER.size)
+        json_len, body_len = HEADER.unpack(self.data[:HEADER.size])
+        del self.data[:HEADER.size]
+        caps = self.caps
+        if caps is not None:
+            if json_len > caps.header_bytes:
+                raise Oversized(f"a {_size(json_len)} header, over the grader's {_size(caps.header_bytes)}")
+            if body_len > caps.body_bytes:
+                raise Oversized(f"{_size(body_len)} of data, over the grader's {_size(caps.body_bytes)}")
+        text = self.take(json_len)
+        if caps is not None:
+            values = 1 + text.count(b",") + text.count(b"[") + text.count(b"{")
+            if values > caps.values:
+                raise Oversized(f"more than {caps.values} items")
+        header = parse_header(text)
+        del text
         return header, self.take(body_len)
 
 

@@ -24,6 +24,7 @@ import shutil
 import signal
 import socket
 import sys
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,10 +74,111 @@ def warm(config: dict[str, Any]) -> dict[str, Any]:
 
     numpy.random.seed(0)
     random.seed(0)
+    hide_host_paths(config.get("helpers"))
+    guard.frame_readers()  # once, for every child (after the renaming, which replaced the code)
     gc.collect()
     gc.freeze()  # forked children share these pages instead of copying them on first touch
     return {"course": course, "tests": sorted(set(tests) | set(DEFAULT_TEST_MODULES)),
             "errors": errors}
+
+
+#: Neutral names for the host's directories, as the child sees them.
+NEUTRAL_PYTHON, NEUTRAL_STDLIB, NEUTRAL_PACKAGES = "/python", "/python/lib", "/python/packages"
+NEUTRAL_COURSE, NEUTRAL_SANDBOX, NEUTRAL_OTHER = "/course", "/sandbox", "/python/other"
+
+
+def hide_host_paths(helpers: str | None) -> None:
+    """Rename, once in the worker, every host path a child could print: ``sys.executable``,
+    the prefixes, ``sys.path``/``sys.argv``, each module's ``__file__``/``__path__``/spec/loader,
+    the file names in every loaded function's code (tracebacks), ``LD_LIBRARY_PATH``. Where the
+    grader and Python are installed is then not the student's to know (no chroot needed)."""
+    import numpy
+
+    roots: dict[str, str] = {}
+
+    def root(path: str | None, name: str) -> None:
+        if path:
+            for variant in {os.path.abspath(path), os.path.realpath(path)}:
+                roots.setdefault(variant.rstrip("/") or "/", name)
+
+    root(os.path.dirname(os.__file__), NEUTRAL_STDLIB)
+    root(os.path.dirname(os.path.dirname(numpy.__file__)), NEUTRAL_PACKAGES)
+    root(helpers, NEUTRAL_COURSE)
+    root(os.path.dirname(os.path.abspath(__file__)), NEUTRAL_SANDBOX)
+    for prefix in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix):
+        root(prefix, NEUTRAL_PYTHON)
+    ordered = sorted(roots.items(), key=lambda item: len(item[0]), reverse=True)
+
+    def neutral(path: Any) -> Any:
+        if not isinstance(path, str) or not path.startswith("/"):
+            return path
+        for host, name in ordered:
+            if path == host or path.startswith(host + "/"):
+                return name + path[len(host):]
+        return f"{NEUTRAL_OTHER}/{os.path.basename(path)}"
+
+    sys.executable = sys._base_executable = f"{NEUTRAL_PYTHON}/bin/python3"  # type: ignore[attr-defined]
+    sys.prefix = sys.exec_prefix = sys.base_prefix = sys.base_exec_prefix = NEUTRAL_PYTHON
+    sys._stdlib_dir = NEUTRAL_STDLIB  # type: ignore[attr-defined]
+    sys.path[:] = [neutral(path) for path in sys.path]
+    sys.argv[:] = ["submission"]
+    sys.orig_argv[:] = ["python3"]  # type: ignore[attr-defined]
+    sys.path_importer_cache.clear()
+    os.environ.pop("LD_LIBRARY_PATH", None)
+    for module in list(sys.modules.values()):
+        _rename_module(module, neutral)
+    renamed: dict[int, tuple[Any, Any]] = {}
+    for thing in gc.get_objects():
+        if isinstance(thing, types.FunctionType):
+            thing.__code__ = _renamed_code(thing.__code__, neutral, renamed)
+    import linecache
+
+    linecache.clearcache()
+
+
+def _rename_module(module: Any, neutral: Any) -> None:
+    namespace = getattr(module, "__dict__", None)
+    if not isinstance(namespace, dict):
+        return
+    for name in ("__file__", "__cached__"):
+        if isinstance(namespace.get(name), str):
+            namespace[name] = neutral(namespace[name])
+    if isinstance(namespace.get("__path__"), list):
+        namespace["__path__"][:] = [neutral(path) for path in namespace["__path__"]]
+    for holder in (namespace.get("__spec__"), namespace.get("__loader__")):
+        if holder is None:
+            continue
+        for name in ("origin", "path", "cached"):
+            try:
+                value = getattr(holder, name, None)
+                if isinstance(value, str):
+                    setattr(holder, name, neutral(value))
+            except (AttributeError, TypeError):
+                pass
+        locations = getattr(holder, "submodule_search_locations", None)
+        if isinstance(locations, list):
+            locations[:] = [neutral(path) for path in locations]
+    spec = namespace.get("__spec__")
+    loader = getattr(spec, "loader", None)
+    if loader is not None and isinstance(getattr(loader, "path", None), str):
+        try:
+            loader.path = neutral(loader.path)
+        except (AttributeError, TypeError):
+            pass
+
+
+def _renamed_code(code: types.CodeType, neutral: Any,
+                  done: dict[int, tuple[Any, Any]]) -> types.CodeType:
+    """``code`` (and the code objects nested in it) with a neutral ``co_filename``. ``done``
+    maps id -> (code, renamed), keeping both alive so that no id is reused meanwhile."""
+    if id(code) in done:
+        return done[id(code)][1]
+    consts = tuple(_renamed_code(c, neutral, done) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    new = code.replace(co_filename=neutral(code.co_filename), co_consts=consts)
+    done[id(code)] = (code, new)
+    done[id(new)] = (new, new)
+    return new
 
 
 def _load_helpers(path: str, errors: list[str]) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -194,8 +296,8 @@ class Zygote:
         self.collect(spare)
 
     def spawn(self, request: dict[str, Any], fds: list[int]) -> None:
-        channel = fds[0]
-        for fd in fds[1:]:
+        passed = fds[:2]  # the channel and, when sent, the report channel
+        for fd in fds[2:]:
             os.close(fd)
         spare, self.spare = self.spare or self.make_spare(), None
         try:
@@ -203,13 +305,14 @@ class Zygote:
                 spare.started = self.read_line(spare, 10.0)
             if spare.started is None or spare.assign is None:
                 raise OSError("the sandbox child did not start")
-            socket.send_fds(spare.assign, [json.dumps(request).encode()], [channel])
+            socket.send_fds(spare.assign, [json.dumps(request).encode()], passed)
         except OSError as exc:
             self._discard(spare)
             self.reply({"ok": False, "error": str(exc)})
             return
         finally:
-            os.close(channel)
+            for fd in passed:
+                os.close(fd)
         spare.assign.close()
         spare.assign = None
         spare.root = str(request.get("root"))

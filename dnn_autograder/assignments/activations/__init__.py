@@ -1,0 +1,1 @@
+"""The *Activations* assignment (data only: see spec.toml, cases.py, mistakes.py)."""

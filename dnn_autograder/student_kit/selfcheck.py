@@ -1,0 +1,495 @@
+"""Check your graded functions on the public cases before you submit.
+
+In the notebook::
+
+    from selfcheck import check, check_all
+    check("update_parameters_with_adam")   # one function, after running the cell that defines it
+    check_all()                            # every graded function of this notebook
+
+A check calls *your* function, as it is defined in the running notebook, on a few public cases
+and compares what it returns with the expected outputs, the way the final grade does (same
+tolerances; updating an argument in place counts like returning it). It prints either that the
+public checks passed, or the smallest public case that fails with what was expected, what you
+returned and, when your outputs match a known mistake, that mistake's name and explanation.
+
+Passing here is not your grade: the final grade also runs hidden cases. This module holds data
+only (``selfcheck_data.json`` beside it: public cases, their expected outputs, and the outputs of
+known mistakes on them); it needs the standard library and NumPy, nothing else.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check", "check_all", "run_check", "Verdict", "load_data", "decode"]
+
+DATA_NAME = "selfcheck_data.json"
+FORMAT = 1
+#: a known mistake is named only when it explains this many of the smallest failing cases
+MAX_REPLAYED = 6
+#: how close an argument must be to one the self-check knows an answer for (stand-in calls)
+ANSWER_RTOL, ANSWER_ATOL = 1e-10, 1e-13
+RESTORED_RTOL = 1e-12
+
+
+class SelfCheckError(Exception):
+    """A call the self-check cannot answer (a helper called with unexpected arguments)."""
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def decode(value: Any) -> Any:
+    """Plain JSON back to Python and NumPy values (arrays, tuples, dicts with their key order)."""
+    if isinstance(value, dict):
+        if "__ndarray__" in value:
+            spec = value["__ndarray__"]
+            return np.array(spec["data"], dtype=spec["dtype"]).reshape(spec["shape"])
+        if "__scalar__" in value:
+            spec = value["__scalar__"]
+            return np.dtype(spec["dtype"]).type(spec["value"])
+        if "__tuple__" in value:
+            return tuple(decode(item) for item in value["__tuple__"])
+        if "__dict__" in value:
+            return {decode(key): decode(item) for key, item in value["__dict__"]}
+        raise ValueError(f"unknown encoded value with keys {sorted(value)}")
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    return value
+
+
+@lru_cache(maxsize=4)
+def load_data(path: str | None = None) -> Mapping[str, Any]:
+    """The decoded ``selfcheck_data.json`` (beside this file unless ``path`` is given)."""
+    where = Path(path) if path else Path(__file__).with_name(DATA_NAME)
+    raw = json.loads(where.read_text(encoding="utf-8"))
+    if raw.get("format") != FORMAT:
+        raise ValueError(f"{where}: not a self-check data file of format {FORMAT}")
+    return decode(raw["data"])
+
+
+# --- comparing, as the final grade does ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference between your output and the expected one (``where``: ``parameters["W1"]``)."""
+
+    where: str
+    kind: str  #: type, shape, value, missing, extra, mutated, error
+    summary: str
+
+
+def compare(expected: Any, got: Any, *, rtol: float, atol: float, where: str = "",
+            exact_keys: bool = False) -> list[Difference]:
+    """Differences of ``got`` from ``expected``: dicts on the expected keys, sequences item by
+    item (a list is fine for a tuple), numbers and arrays within ``atol + rtol * |expected|``."""
+    label = where or "result"
+    if isinstance(expected, Mapping):
+        if not isinstance(got, Mapping):
+            return [Difference(label, "type", f"expected a dict, got {_type(got)}")]
+        out: list[Difference] = []
+        for key, value in expected.items():
+            inner = f'{where}["{key}"]' if where else f'["{key}"]'
+            if key not in got:
+                out.append(Difference(inner, "missing", f"key {key!r} is missing"))
+            else:
+                out += compare(value, got[key], rtol=rtol, atol=atol, where=inner, exact_keys=exact_keys)
+        extra = [key for key in got if key not in expected] if exact_keys else []
+        if extra:
+            out.append(Difference(label, "extra", f"unexpected keys {extra!r}"))
+        return out
+    if isinstance(expected, list | tuple):
+        if not isinstance(got, list | tuple):
+            kind = "a tuple" if isinstance(expected, tuple) else "a list"
+            return [Difference(label, "type", f"expected {kind} of {len(expected)}, got {_type(got)}")]
+        if len(got) != len(expected):
+            return [Difference(label, "shape", f"expected {len(expected)} items, got {len(got)}")]
+        out = []
+        for index, (e, g) in enumerate(zip(expected, got, strict=True)):
+            out += compare(e, g, rtol=rtol, atol=atol, where=f"{where}[{index}]", exact_keys=exact_keys)
+        return out
+    if expected is None:
+        return [] if got is None else [Difference(label, "type", f"expected None, got {_type(got)}")]
+    if isinstance(expected, str):
+        return [] if got == expected else [Difference(label, "value", f"expected {expected!r}, got {got!r}")]
+    return _compare_numeric(expected, got, rtol=rtol, atol=atol, where=label)
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, bool | int | float | np.generic):
+        return np.asarray(value)
+    return None
+
+
+def _compare_numeric(expected: Any, got: Any, *, rtol: float, atol: float, where: str) -> list[Difference]:
+    exp, val = _as_array(expected), _as_array(got)
+    if exp is None:
+        return [Difference(where, "type", f"cannot compare with {_type(expected)}")]
+    if val is None or val.dtype.kind not in "biuf":
+        what = "a number" if exp.ndim == 0 else f"an array of shape {exp.shape}"
+        return [Difference(where, "type", f"expected {what}, got {_type(got)}")]
+    if exp.ndim == 0:
+        if val.size != 1:
+            return [Difference(where, "shape", f"expected a number, got an array of shape {val.shape}")]
+        val = val.reshape(())
+    elif val.shape != exp.shape:
+        return [Difference(where, "shape", f"expected shape {exp.shape}, got shape {val.shape}")]
+    e, g = exp.astype(np.float64), val.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.isclose(g, e, rtol=rtol, atol=atol) | (np.isnan(e) & np.isnan(g))
+    if bool(np.all(close)):
+        return []
+    if e.ndim == 0:
+        return [Difference(where, "value", f"expected {float(e):.6g}, got {float(g):.6g}")]
+    bad = ~close
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    return [Difference(where, "value", f"{int(bad.sum())} of {e.size} elements differ; at {list(first)}"
+                       f" expected {float(e[first]):.6g}, got {float(g[first]):.6g}")]
+
+
+def normalise(function: Mapping[str, Any], value: Any, args_after: Mapping[str, Any]
+              ) -> tuple[dict[str, Any], Difference | None]:
+    """Your return value as ``{output name: value}``; an in-place update of an argument listed
+    as such counts as returning it, and a tuple may stop after ``accept_prefix`` outputs."""
+    names, in_place = list(function["returns"]), set(function["in_place"])
+    if len(names) == 1:
+        name = names[0]
+        if value is None and name in in_place and name in args_after:
+            return {name: args_after[name]}, None
+        return {name: value}, None
+    if value is None:
+        parts: Any = ()
+    elif isinstance(value, list | tuple):
+        parts = value
+    else:
+        return {}, Difference("result", "type", f"expected a tuple ({', '.join(names)}), got {_type(value)}")
+    outputs = {}
+    for index, name in enumerate(names):
+        if index < len(parts):
+            outputs[name] = parts[index]
+        elif name in in_place and name in args_after:
+            outputs[name] = args_after[name]
+    prefix = function["accept_prefix"]
+    if len(parts) > len(names) or len(outputs) < prefix:
+        count = f"{len(names)}" if prefix == len(names) else f"{prefix} or {len(names)}"
+        return outputs, Difference("result", "shape",
+                                   f"expected a tuple of {count} values ({', '.join(names)}), got {len(parts)}")
+    return outputs, None
+
+
+def compare_outputs(expected: Mapping[str, Any], got: Mapping[str, Any], *, rtol: float, atol: float,
+                    exact_keys: bool = False) -> list[Difference]:
+    """Differences of the named outputs you returned (outputs legitimately left out are skipped)."""
+    out: list[Difference] = []
+    for name, value in expected.items():
+        if name in got:
+            out += compare(value, got[name], rtol=rtol, atol=atol, where=name, exact_keys=exact_keys)
+    return out
+
+
+def _identical(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+            return False
+        if a.dtype.kind == "f" and b.dtype.kind == "f" and a.size:
+            scale = float(np.max(np.abs(a), initial=0.0, where=np.isfinite(a)))
+            return bool(np.allclose(a, b, rtol=0.0, atol=RESTORED_RTOL * max(scale, 1.0), equal_nan=True))
+        return bool(np.array_equal(a, b))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - an exotic __eq__ means "not identical"
+        return False
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Loose equality for matching a helper call's arguments with a known one."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return list(a) == list(b) and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    x, y = _as_array(a), _as_array(b)
+    if x is None or y is None:
+        return _identical(a, b)
+    if x.shape != y.shape or x.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
+        return False
+    return bool(np.allclose(x, y, rtol=ANSWER_RTOL, atol=ANSWER_ATOL, equal_nan=True))
+
+
+# --- running your function -----------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What your function did on one public case."""
+
+    index: int
+    case: Mapping[str, Any]
+    got: dict[str, Any] | None = None
+    differences: list[Difference] = field(default_factory=list)
+    error: str = ""
+    not_implemented: bool = False
+    #: a random function whose numbers differ from the course's seeding (allowed; not confirmed here)
+    unconfirmed: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and not self.differences and not self.unconfirmed
+
+
+def _answerer(name: str, known: list[tuple[list[Any], Any]]) -> Callable[..., Any]:
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        given = [*args, *kwargs.values()]
+        for known_args, value in known:
+            if _close(known_args, given):
+                return copy.deepcopy(value)
+        raise SelfCheckError(
+            f"your function called `{name}` with arguments this self-check has no answer for (it knows "
+            f"`{name}` only at the points a correct solution, or a known mistake, uses on the public cases)")
+    answer.__name__ = name
+    return answer
+
+
+def _run(function: Mapping[str, Any], func: Callable[..., Any], index: int) -> Outcome:
+    case = function["cases"][index]
+    outcome = Outcome(index, case)
+    args = copy.deepcopy(case["args"])
+    before = copy.deepcopy(args)
+    namespace = getattr(func, "__globals__", {})
+    saved = {name: namespace.get(name, _ABSENT) for name in function["stand_ins"]}
+    np_state, py_state = np.random.get_state(), random.getstate()
+    try:
+        for name in function["stand_ins"]:
+            namespace[name] = _answerer(name, function["answers"].get(name, []))
+        if case["seed"] is not None:
+            np.random.seed(int(case["seed"]))
+            random.seed(int(case["seed"]))
+        value = func(*args.values())
+    except NotImplementedError:
+        outcome.error, outcome.not_implemented = "it raises NotImplementedError", True
+        return outcome
+    except Exception as exc:  # noqa: BLE001 - a crash is reported, never raised into the notebook
+        outcome.error = f"it raised {type(exc).__name__}: {exc}"
+        return outcome
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+        for name, old in saved.items():
+            if old is _ABSENT:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = old
+    outputs, problem = normalise(function, value, args)
+    outcome.got = outputs
+    mutated = [Difference(name, "mutated", f"your function modified its argument `{name}`, which it must"
+                          " leave unchanged")
+               for name in function["immutable"] if name in args and not _identical(before[name], args[name])]
+    if problem is not None:
+        outcome.differences = [problem, *mutated]
+        return outcome
+    found = compare_outputs(case["expected"], outputs, rtol=function["rtol"], atol=function["atol"])
+    if found and function["kind"] == "stochastic" and not mutated and all(d.kind == "value" for d in found):
+        outcome.unconfirmed = True
+    outcome.differences = [*found, *mutated]
+    return outcome
+
+
+_ABSENT = object()
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, Mapping):
+        return sum(_size(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_size(v) for v in value) + 1
+    return 1
+
+
+def _zeros_like(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _zeros_like(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_zeros_like(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        return np.zeros_like(value)
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return value
+    return type(value)(0)
+
+
+def _named_mistakes(function: Mapping[str, Any], failing: list[Outcome]) -> list[Mapping[str, Any]]:
+    """Known mistakes whose outputs (computed when the handout was made) equal yours on every
+    failing case you returned on (the smallest first), and which say something there: on some
+    case the mistake's outputs are not all zeros."""
+    returned = sorted((o for o in failing if o.got is not None), key=lambda o: _size(o.case["args"]))
+    if not returned:
+        return []
+    found = []
+    for mistake in function["mistakes"]:
+        informative, matched = 0, True
+        for outcome in returned[:MAX_REPLAYED]:
+            assert outcome.got is not None
+            predicted = mistake["outputs"][outcome.index]
+            if predicted is None or not any(name in outcome.got for name in predicted) or compare_outputs(
+                    predicted, outcome.got, rtol=function["rtol"], atol=function["atol"], exact_keys=True):
+                matched = False
+                break
+            informative += bool(compare_outputs(_zeros_like(predicted), predicted, rtol=function["rtol"],
+                                                atol=function["atol"], exact_keys=True))
+        if matched and informative:
+            found.append(mistake)
+    return found
+
+
+# --- the verdict ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of checking one function: ``status`` is ``passed``, ``unconfirmed`` (a random
+    function whose numbers differ from the course's seeding), ``failed``, ``not implemented``
+    or ``missing``; ``mistakes`` holds the ids of the known mistakes recognised; ``text`` is what
+    :func:`check` prints."""
+
+    function: str
+    status: str
+    text: str
+    public_cases: int = 0
+    hidden_cases: int = 0
+    mistakes: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def run_check(name: str, namespace: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None
+              ) -> Verdict:
+    """Check the function ``name`` defined in ``namespace`` (default: the notebook's globals)."""
+    data = data if data is not None else load_data()
+    functions = data["functions"]
+    if name not in functions:
+        known = ", ".join(functions)
+        return Verdict(name, "missing", f"{name}: not a graded function of this notebook (these are: {known}).")
+    function = functions[name]
+    count, hidden = len(function["cases"]), function["hidden_cases"]
+    namespace = namespace if namespace is not None else vars(sys.modules["__main__"])
+    func = namespace.get(name)
+    if not callable(func):
+        return Verdict(name, "missing", f"✘ {name}: not defined yet. Run the cell that defines it, then this"
+                       " check again.", count, hidden)
+    outcomes = [_run(function, func, index) for index in range(count)]
+    failing = [o for o in outcomes if not o.passed]
+    if not failing:
+        return Verdict(name, "passed", f"✔ {name}: public checks passed ({count} cases) — the final grade also"
+                       f" uses {hidden} hidden cases.", count, hidden)
+    if all(o.not_implemented for o in failing):
+        return Verdict(name, "not implemented", f"✘ {name}: not implemented yet (it raises NotImplementedError)."
+                       " Replace `raise NotImplementedError()` with your code.", count, hidden)
+    mistakes = _named_mistakes(function, [o for o in failing if not o.error])
+    wrong = [o for o in failing if not o.unconfirmed]
+    if not wrong and not mistakes:
+        return Verdict(name, "unconfirmed", _unconfirmed_text(name, function, outcomes, failing), count, hidden)
+    shown = min(failing, key=lambda o: (not o.error, _size(o.case["args"])))
+    lines = [f"✘ {name}: wrong on {len(failing)} of {count} public cases."]
+    for mistake in mistakes:
+        lines.append(f"  Known mistake: {mistake['title']}. {mistake['explanation']}")
+    lines.append(f"  Smallest failing public case ({shown.case['label']}):")
+    lines += _show_case(function, shown)
+    text = "\n".join(lines)
+    return Verdict(name, "failed", text, count, hidden, tuple(m["id"] for m in mistakes))
+
+
+def _unconfirmed_text(name: str, function: Mapping[str, Any], outcomes: list[Outcome],
+                      failing: list[Outcome]) -> str:
+    note = function.get("property_note") or "the properties any correct answer must have"
+    return (f"~ {name}: {len(outcomes) - len(failing)} of {len(outcomes)} public cases match the course's"
+            f" seeded numbers; on {len(failing)} your random numbers differ (shapes and types are right)."
+            " That is allowed, but this self-check cannot confirm it: the final grade then checks"
+            f" {note}. Drawing in the course's order (np.random.seed is set before each call) gives the"
+            " exact numbers.")
+
+
+def _show_case(function: Mapping[str, Any], outcome: Outcome) -> list[str]:
+    lines = ["    inputs:", *_show_named(outcome.case["args"])]
+    if outcome.error:
+        return [*lines, f"    your function: {outcome.error}"]
+    differing = {d.where.split("[", 1)[0] for d in outcome.differences} & set(outcome.case["expected"])
+    differing = differing or set(outcome.case["expected"])  # a wrong form ("result"): show everything
+    expected = {k: v for k, v in outcome.case["expected"].items() if k in differing}
+    yours = {k: v for k, v in (outcome.got or {}).items() if k in differing}
+    same = [k for k in outcome.case["expected"] if k not in differing and k in (outcome.got or {})]
+    lines += ["    expected:", *_show_named(expected), "    yours:", *_show_named(yours)]
+    if same:
+        lines.append(f"    (right: {', '.join(same)})")
+    lines.append("    what differs:")
+    lines += [f"      {d.where}: {d.summary}" for d in outcome.differences[:6]]
+    return lines
+
+
+def _show_named(values: Mapping[str, Any]) -> list[str]:
+    """``name = value`` lines; a dict of arrays gets a line per key."""
+    lines = []
+    for name, value in values.items():
+        if isinstance(value, Mapping) and value and all(isinstance(v, np.ndarray) for v in value.values()):
+            lines += [f'      {name}["{key}"] = {_show(item, " " * (len(name) + len(str(key)) + 13))}'
+                      for key, item in value.items()]
+        else:
+            lines.append(f"      {name} = {_show(value, ' ' * (len(name) + 9))}")
+    return lines
+
+
+def _show(value: Any, indent: str = "        ") -> str:
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=60, edgeitems=3, max_line_width=100)
+        return text.replace("\n", "\n" + indent)
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{k!r}: {_show(v, indent)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, list | tuple):
+        inner = ", ".join(_show(v, indent) for v in value)
+        return ("(" + inner + ("," if len(value) == 1 else "") + ")") if isinstance(value, tuple) else f"[{inner}]"
+    return repr(value)
+
+
+def _type(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return type(value).__name__
+
+
+def check(name: str) -> None:
+    """Check your ``name`` on the public cases and print the verdict."""
+    print(run_check(name, sys._getframe(1).f_globals).text)
+
+
+def check_all() -> None:
+    """Check every graded function of this notebook and print each verdict, then a summary."""
+    namespace = sys._getframe(1).f_globals
+    verdicts = [run_check(name, namespace) for name in load_data()["functions"]]
+    for verdict in verdicts:
+        print(verdict.text)
+    passed = sum(v.passed for v in verdicts)
+    print(f"\n{passed} of {len(verdicts)} functions pass their public checks — the final grade also uses"
+          " hidden cases.")

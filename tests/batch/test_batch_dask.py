@@ -1,0 +1,77 @@
+"""The Dask backend (``grade_batch(..., scheduler=ADDRESS)``) on a local cluster: a scheduler and
+two worker processes on 127.0.0.1. It gives the same grades as the local pool, the parent writes
+every output and gradebook row, a worker that dies costs only its student, and the real engine
+(with its sandbox) runs on the workers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from class_builder import GOOD, build_class
+
+from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.mutant_submissions import mutants_by_id, write_mutant_submission
+from dnn_autograder.grader.spec import load_assignment
+
+distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
+
+FAKE = "batch_fake_engine:FakeEngine"
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=None)
+        try:
+            yield cluster.scheduler_address
+        finally:
+            cluster.close()
+
+
+def _scores(out: Path) -> dict[str, float]:
+    data = json.loads((out / "results.json").read_text())
+    return {s["student"]: s["score"] for s in data["submissions"]}
+
+
+def test_a_class_on_dask_gets_the_local_pools_grades(tmp_path: Path, scheduler: str) -> None:
+    build_class(tmp_path / "class", good=6, huge=False, extra={"crashes.py": GOOD + "# CRASH\n"})
+    local = grade_batch(tmp_path / "class", tmp_path / "local", engine=FAKE, jobs=2, progress=None)
+    remote = grade_batch(tmp_path / "class", tmp_path / "dask", engine=FAKE, scheduler=scheduler,
+                         progress=None)
+    assert _scores(tmp_path / "dask") == _scores(tmp_path / "local")
+    assert remote.internal == local.internal == 1  # only the student whose worker died
+    crashed = next(r for r in remote.results if r.student == "crashes")
+    assert crashed.score == 0 and "worker" in (crashed.error or "")
+    with sqlite3.connect(tmp_path / "dask" / "gradebook.sqlite") as book:
+        (rows,) = book.execute("select count(distinct student) from grades").fetchone()
+    assert rows == len(remote.results)
+    for result in remote.results:  # files named after the class folder, not the worker's copy
+        assert "grade-" not in result.submission and result.submission.startswith(str(tmp_path / "class"))
+
+
+def test_a_rerun_on_dask_resumes(tmp_path: Path, scheduler: str) -> None:
+    build_class(tmp_path / "class", good=3, huge=False)
+    grade_batch(tmp_path / "class", tmp_path / "out", engine=FAKE, scheduler=scheduler, progress=None)
+    again = grade_batch(tmp_path / "class", tmp_path / "out", engine=FAKE, scheduler=scheduler,
+                        progress=None)
+    assert again.graded == 0 and again.skipped == len(again.results)
+
+
+def test_the_real_engine_grades_on_the_workers_as_locally(tmp_path: Path, scheduler: str) -> None:
+    spec = load_assignment("optimization")
+    class_dir = tmp_path / "class"
+    mistake = next(iter(mutants_by_id(spec).values()))
+    write_mutant_submission(spec, mistake, class_dir)
+    (class_dir / "right.ipynb").write_bytes((spec.folder / "master.ipynb").read_bytes())
+    grade_batch(class_dir, tmp_path / "local", jobs=1, progress=None)
+    grade_batch(class_dir, tmp_path / "dask", scheduler=scheduler, progress=None)
+    local, remote = _scores(tmp_path / "local"), _scores(tmp_path / "dask")
+    assert remote == local
+    assert remote["right"] == spec.max_score > remote[f"optimization--{mistake.id}"]
+    assert (tmp_path / "dask" / "right" / "report.html").is_file()

@@ -1,0 +1,52 @@
+"""A big batch keeps the main process's memory flat: results are streamed to the gradebook and
+the output files, not accumulated (measured with tracemalloc, never with a clock)."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from pathlib import Path
+
+from class_builder import GOOD
+
+from dnn_autograder.grader.batch import grade_batch
+
+FAKE = "batch_fake_engine:FakeEngine"
+PAYLOAD = 12_000  #: floats of figure data per student: ~0.4 MB held in the parent if kept
+
+
+def _build(root: Path, students: int) -> Path:
+    root.mkdir(parents=True)
+    for index in range(students):
+        (root / f"s{index:04d}.py").write_text(GOOD + f"# BIG={PAYLOAD}\n", encoding="utf-8")
+    return root
+
+
+def _peak_mb(class_dir: Path, out: Path) -> float:
+    tracemalloc.start()
+    try:
+        summary = grade_batch(class_dir, out, engine=FAKE, jobs=2, progress=None, reports=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert summary.graded == len(list(class_dir.iterdir()))
+    return peak / 2**20
+
+
+def test_parent_memory_does_not_grow_with_the_class(tmp_path: Path) -> None:
+    _peak_mb(_build(tmp_path / "warm", 2), tmp_path / "out_warm")  # imports are not the batch's
+    small = _peak_mb(_build(tmp_path / "small", 10), tmp_path / "out_small")
+    large = _peak_mb(_build(tmp_path / "large", 50), tmp_path / "out_large")
+    # 40 more students of ~0.4 MB each would add ~16 MB if their results were kept; a few
+    # kilobytes each (ids, scores, diagnoses) is what a flat parent may keep
+    assert large - small < 5, (small, large)
+
+
+def test_the_class_results_file_still_holds_every_submission_in_full(tmp_path: Path) -> None:
+    class_dir = _build(tmp_path / "class", 3)
+    grade_batch(class_dir, tmp_path / "out", engine=FAKE, jobs=1, progress=None, reports=False)
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [s["student"] for s in data["submissions"]] == ["s0000", "s0001", "s0002"]
+    for submission in data["submissions"]:
+        assert len(submission["assignments"][0]["figures"]["payload"]) == PAYLOAD
+        assert submission["score"] == 3.0
