@@ -1,13 +1,14 @@
-"""Name the mistake behind a failing function, only when the evidence supports it.
+"""Name the catalogued mistakes that explain a function's failing cases.
 
 A catalogued mistake is diagnosed when its mutant, run by the trusted parent on the failing
 cases, reproduces the student's outputs on every one of them (within the function's tolerances),
-or when its structural check recognises it on most of them (more than half of the failing cases
-the student returned on), where a check that reads the output must not also recognise it in an
-all-zeros output; a mutant's match counts only if, on some replayed case, its outputs differ from
-zeros in the correct output's shape. One case is no evidence, and neither is agreeing with zeros: a check that accepts
-several formulas, some of which collapse to ~0 on most cases, recognised garbage there.
-Anything else fails with the generic counterexample: no name is better than a wrong name.
+or when its structural check recognises it on at least two of them (on the one case there is
+when only one failed). A case counts as evidence only when it tells the mistake from an output
+that says nothing: a check that reads the output and recognises the mistake in an all-zeros
+output too (but not in all-ones or all-sevens) learns nothing there (an exponential decay at a late epoch is
+~0, and so is garbage), so such a case is neither for nor against. Likewise a mutant's match
+counts only if, on some replayed case, its outputs differ from zeros in the correct output's
+shape. Anything else fails with the generic counterexample: no name is better than a wrong name.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from dnn_autograder.grader.values import size_of
 
 #: at most this many failing cases (the smallest) are replayed through each mutant
 MAX_REPLAYED = 6
+#: cases on which a structural check must recognise a mistake before it is named
+MIN_EVIDENCE = 2
 
 
 def diagnose(
@@ -39,7 +42,7 @@ def diagnose(
     for mistake in mistakes:
         if mistake.mutant is not None and _mutant_matches(suite, mistake, sample):
             found.append(mistake)
-        elif mistake.structural is not None and _structure_matches(mistake, returned):
+        elif mistake.structural is not None and _structure_matches(suite, mistake, returned):
             found.append(mistake)
     return tuple(found)
 
@@ -73,14 +76,32 @@ def _covers(predicted: Mapping[str, Any], got: Mapping[str, Any]) -> bool:
     return any(name in got for name in predicted)
 
 
-def _structure_matches(mistake: Mistake, outcomes: Sequence[CaseOutcome]) -> bool:
-    """The check recognises the mistake on more than half of ``outcomes`` (see the module doc)."""
-    recognised = 0
+def _structure_matches(suite: FunctionSuite, mistake: Mistake, outcomes: Sequence[CaseOutcome]) -> bool:
+    """The check recognises the mistake, informatively, on at least two of ``outcomes`` (on
+    the only one when there is one); see the module doc. A check that cannot judge a case (a
+    layer too small for statistics) returns False there, which is why a case it does not
+    recognise is not counted against the mistake."""
+    evidence = 0
     for outcome in outcomes:
-        recognised += _recognises(mistake, outcome, outcome.got) and not (
-            _recognises(mistake, outcome, _filled_like(outcome.got, 0))
-            and not _recognises(mistake, outcome, _filled_like(outcome.got, 1)))
-    return 2 * recognised > len(outcomes)
+        evidence += _informative(suite, mistake, outcome)
+        if evidence >= MIN_EVIDENCE:
+            return True
+    return evidence >= min(MIN_EVIDENCE, len(outcomes))
+
+
+def _informative(suite: FunctionSuite, mistake: Mistake, outcome: CaseOutcome) -> bool:
+    """The check recognises the mistake in the student's output, and that says something. An
+    output that is all zeros (within tolerance) says nothing when the check also recognises the
+    mistake in zeros, unless it recognises it whatever the numbers are (zeros, ones, sevens:
+    then it reads something else, such as the helpers the function called). A clearly nonzero
+    output the check recognises is evidence even where some other formula it knows is ~0."""
+    if not _recognises(mistake, outcome, outcome.got):
+        return False
+    if not _real_numbers_near_zero(outcome.got, suite.spec.atol):
+        return True  # the check recognised real numbers, not an output that says nothing
+    if not _recognises(mistake, outcome, _filled_like(outcome.got, 0)):
+        return True
+    return all(_recognises(mistake, outcome, _filled_like(outcome.got, fill)) for fill in (1, 7))
 
 
 def _recognises(mistake: Mistake, outcome: CaseOutcome, got: Any) -> bool:
@@ -88,6 +109,26 @@ def _recognises(mistake: Mistake, outcome: CaseOutcome, got: Any) -> bool:
         return bool(mistake.structural(outcome.case.args, got, outcome.observation))  # type: ignore[misc]
     except Exception:  # noqa: BLE001 - a check that cannot read this output is no evidence
         return False
+
+
+def _real_numbers_near_zero(value: Any, atol: float) -> bool:
+    """True when every floating-point number in ``value`` is within ``atol`` of zero (integer
+    parts, such as dropout masks, do not count: garbage masks look like real ones)."""
+    floats = list(_floats(value))
+    return bool(floats) and all(bool(np.all(np.abs(f) <= atol)) for f in floats)
+
+
+def _floats(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _floats(item)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _floats(item)
+    elif isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        yield value
+    elif isinstance(value, float | np.floating | complex):
+        yield np.asarray(value)
 
 
 def _filled_like(value: Any, fill: int) -> Any:

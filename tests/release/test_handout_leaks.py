@@ -28,6 +28,7 @@ from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, available_assignments, l
 from dnn_autograder.grader.suite import build_suites
 
 BANK = available_assignments()
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 #: files a student reads as code: not one line of a reference may be in them
 CODE_FILES = ("selfcheck.py", "public_tests.py", "testCases.py")
 

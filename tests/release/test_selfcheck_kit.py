@@ -25,6 +25,7 @@ from dnn_autograder.grader.values import deep_copy
 from dnn_autograder.student_kit.selfcheck import decode
 
 BANK = available_assignments()
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _master_namespace(spec) -> dict:
@@ -199,3 +200,24 @@ def _assert_same(a, b) -> None:
         assert a != a
     else:
         assert a == b
+
+
+def test_random_numbers_off_the_course_seeding_are_not_called_wrong(handouts) -> None:
+    """He initialisation drawn with one extra draw first: right shapes and distribution, other
+    numbers. The kit cannot run the property checks (they are code), so it says "not confirmed"
+    and names the properties the final grade checks, instead of failing a possibly right answer."""
+    source = (
+        "import numpy as np\n"
+        "def initialize_parameters_he(layers_dims):\n"
+        "    np.random.randn()\n"
+        "    parameters = {}\n"
+        "    for l in range(1, len(layers_dims)):\n"
+        "        parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(\n"
+        "            2 / layers_dims[l - 1])\n"
+        "        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))\n"
+        "    return parameters\n"
+    )
+    with handout_kit(handouts["initialization"].folder) as kit:
+        verdict = kit.run_check("initialize_parameters_he", run_in_namespace(source))
+    assert verdict.status == "unconfirmed", verdict.text
+    assert "cannot confirm" in verdict.text and "properties" in verdict.text
