@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -111,7 +112,10 @@ def _grade(args: argparse.Namespace) -> int:
                 print_submission(result, console)
     if len(singles) > 1:
         print_class_summary(results, console, time.monotonic() - started)
-    if args.json:
+    if args.json and classes:  # the batch keeps slim results; OUT/results.json has them in full
+        if not Path(args.json).exists() or not Path(args.json).samefile(Path(args.out) / "results.json"):
+            shutil.copyfile(Path(args.out) / "results.json", args.json)
+    elif args.json:
         write_json(args.json, results, as_class=as_class)
     if args.html and _write_html(args.html, results):
         console.print(f"report: {args.html}")

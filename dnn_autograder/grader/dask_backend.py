@@ -10,8 +10,10 @@ Each Dask worker thread builds one grading engine (one sandbox: the expensive im
 once per worker) and reuses it. A student's files are sent with the task (workers need not see
 this machine's disk) and written to a temporary folder on the worker; the report is rendered on
 the worker and sent back as text. A worker that dies mid-student is replaced by its nanny and
-Dask re-runs the student elsewhere (up to ``distributed.scheduler.allowed-failures`` times,
-then the student gets a zero with the reason, status ``internal``, retried by the next run).
+Dask re-runs the student elsewhere (up to ``distributed.scheduler.allowed-failures`` times;
+then this backend sends the student once more, in case they were only queued on a worker another
+student killed; after that the student gets a zero with the reason, status ``internal``, retried
+by the next run).
 A student that runs past ``timeout_s`` from the moment a worker started it is given up (a zero
 with the reason) and that worker is restarted. Workers need this package installed (with its
 ``cluster`` extra) and the sandbox's requirements, as a grading machine does.
@@ -49,6 +51,10 @@ __all__ = ["grade_many_dask", "remote_grade", "pack_submission"]
 TOPIC = "dnn-autograder-started"  #: worker events: a student's grading started (for time limits)
 CONNECT_TIMEOUT_S = 30.0
 _POLL_S = 1.0
+RESTART_WAIT_S = 30.0  #: at the end, how long to wait for the restarts of stuck workers
+#: a student whose workers kept dying is sent once more (it may only have been queued on a worker
+#: that another student killed) before it gets a zero
+RESUBMISSIONS = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,23 +100,14 @@ def grade_many_dask(
     queue = list(tasks)
     if not queue:
         return
-    client = _connect(scheduler)
-    started: dict[str, tuple[float, str]] = {}  # task key -> (when a worker began it, worker)
-    client.subscribe_topic(TOPIC, lambda event: _note_start(started, event))
+    run = _Run(_connect(scheduler), engine, timeout_s)
     try:
-        pending: dict[str, tuple[Any, GradeTask]] = {}
+        run.client.subscribe_topic(TOPIC, run.note_start)
         for task in queue:
-            future = client.submit(remote_grade, task, pack_submission(task.path), engine, list(sys.path),
-                                   pure=False, key=f"grade-{os.urandom(8).hex()}")
-            pending[future.key] = (future, task)
-        yield from _collect(client, pending, started, timeout_s)
+            run.submit(task)
+        yield from run.results()
     finally:
-        with contextlib.suppress(Exception):
-            client.unsubscribe_topic(TOPIC)
-        with contextlib.suppress(Exception):
-            for future, _ in list(pending.values()):
-                future.cancel()
-        client.close()
+        run.close()
 
 
 def _connect(scheduler: str) -> Any:
@@ -124,33 +121,79 @@ def _connect(scheduler: str) -> Any:
         raise UsageError(f"no Dask scheduler answered at {scheduler}: {exc}") from exc
 
 
-def _note_start(started: dict[str, tuple[float, str]], event: Any) -> None:
-    message = event[1] if isinstance(event, tuple) else event
-    with contextlib.suppress(Exception):
-        started.setdefault(message["key"], (time.monotonic(), message["worker"]))
+class _Run:
+    """The students of one batch on the cluster: their futures, when a worker began each, and
+    the restarts of stuck workers."""
 
+    def __init__(self, client: Any, engine: str, timeout_s: float) -> None:
+        self.client, self.engine, self.timeout_s = client, engine, timeout_s
+        self.pending: dict[str, tuple[Any, GradeTask, int]] = {}  # key -> (future, task, resubmissions)
+        self.started: dict[str, tuple[float, str]] = {}  # key -> (when a worker last began it, worker)
+        self.restarts: list[threading.Thread] = []
+        self.finished = threading.Event()
 
-def _collect(client: Any, pending: dict[str, tuple[Any, GradeTask]],
-             started: dict[str, tuple[float, str]], timeout_s: float) -> Iterator[Graded]:
-    from distributed import wait
+    def submit(self, task: GradeTask, resubmitted: int = 0) -> None:
+        future = self.client.submit(remote_grade, task, pack_submission(task.path), self.engine, list(sys.path),
+                                    pure=False, key=f"grade-{os.urandom(8).hex()}")
+        self.pending[future.key] = (future, task, resubmitted)
+        future.add_done_callback(lambda _future: self.finished.set())
 
-    while pending:
-        futures = [future for future, _ in pending.values()]
-        with contextlib.suppress(TimeoutError):
-            wait(futures, timeout=_POLL_S, return_when="FIRST_COMPLETED")
-        for key, (future, task) in list(pending.items()):
-            if future.done():
-                del pending[key]
-                yield _finished(future, task, started.get(key))
-            elif key in started and time.monotonic() - started[key][0] > timeout_s:
-                del pending[key]
+    def note_start(self, event: Any) -> None:
+        message = event[1] if isinstance(event, tuple) else event
+        with contextlib.suppress(Exception):  # a retry starts the clock again
+            self.started[message["key"]] = (time.monotonic(), message["worker"])
+
+    def results(self) -> Iterator[Graded]:
+        """Each student's result as it arrives (or a zero: see the module doc)."""
+        while self.pending:
+            self.finished.wait(_POLL_S)
+            self.finished.clear()
+            for key, (future, task, resubmitted) in list(self.pending.items()):
+                start = self.started.get(key)
+                if future.done():
+                    del self.pending[key]
+                    if _killed_worker(future) and resubmitted < RESUBMISSIONS:
+                        self.submit(task, resubmitted + 1)  # it may only have shared a dying worker
+                    else:
+                        yield _finished(future, task, start)
+                elif start is not None and time.monotonic() - start[0] > self.timeout_s:
+                    del self.pending[key]
+                    future.cancel()
+                    self.restarts.append(_restart_later(self.client, start[1]))
+                    seconds = time.monotonic() - start[0]
+                    reason = (f"grading took longer than {self.timeout_s:.0f} s, so it was stopped; the "
+                              "submission was not graded (run the batch again to retry it)")
+                    yield Graded(task, failure_result(task, reason, seconds), "internal", seconds)
+
+    def close(self) -> None:
+        for thread in self.restarts:  # the restart of a stuck worker is sent before we go
+            thread.join(timeout=RESTART_WAIT_S)
+        with contextlib.suppress(Exception):
+            self.client.unsubscribe_topic(TOPIC)
+        with contextlib.suppress(Exception):
+            for future, _, _ in list(self.pending.values()):
                 future.cancel()
-                with contextlib.suppress(Exception):
-                    client.restart_workers([started[key][1]], timeout=60)
-                seconds = time.monotonic() - started[key][0]
-                reason = (f"grading took longer than {timeout_s:.0f} s, so it was stopped; the "
-                          "submission was not graded (run the batch again to retry it)")
-                yield Graded(task, failure_result(task, reason, seconds), "internal", seconds)
+        self.client.close()
+
+
+def _killed_worker(future: Any) -> bool:
+    """True when Dask gave the task up because workers died while running it."""
+    with contextlib.suppress(Exception):
+        return future.status == "error" and type(future.exception()).__name__ == "KilledWorker"
+    return False
+
+
+def _restart_later(client: Any, worker: str) -> threading.Thread:
+    """Restart a worker stuck on a student, in the background (its nanny starts a fresh one;
+    waiting for it here would hold up the results of the other workers)."""
+
+    def restart() -> None:
+        with contextlib.suppress(Exception):
+            client.restart_workers([worker], timeout=120, raise_for_error=False)
+
+    thread = threading.Thread(target=restart, name="restart-dask-worker", daemon=True)
+    thread.start()
+    return thread
 
 
 def _finished(future: Any, task: GradeTask, start: tuple[float, str] | None) -> Graded:

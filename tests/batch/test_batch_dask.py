@@ -1,12 +1,17 @@
 """The Dask backend (``grade_batch(..., scheduler=ADDRESS)``) on a local cluster: a scheduler and
 two worker processes on 127.0.0.1. It gives the same grades as the local pool, the parent writes
-every output and gradebook row, a worker that dies costs only its student, and the real engine
-(with its sandbox) runs on the workers."""
+every output and gradebook row (and a re-run resumes, also after kill -9 of the parent), a worker
+that dies or hangs costs only its student, and the real engine (with its sandbox) runs on the
+workers."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +19,7 @@ import pytest
 from class_builder import GOOD, build_class
 
 from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.gradebook import Gradebook
 from dnn_autograder.grader.mutant_submissions import mutants_by_id, write_mutant_submission
 from dnn_autograder.grader.spec import load_assignment
 
@@ -25,7 +31,10 @@ FAKE = "batch_fake_engine:FakeEngine"
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    # a death gives the task up at once (the backend then sends it once more); one task per worker
+    # thread at a time, as the README advises, so a dying worker holds no other student
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                          "distributed.scheduler.worker-saturation": 1.0}):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", dashboard_address=None)
         try:
@@ -49,7 +58,7 @@ def test_a_class_on_dask_gets_the_local_pools_grades(tmp_path: Path, scheduler: 
     crashed = next(r for r in remote.results if r.student == "crashes")
     assert crashed.score == 0 and "worker" in (crashed.error or "")
     with sqlite3.connect(tmp_path / "dask" / "gradebook.sqlite") as book:
-        (rows,) = book.execute("select count(distinct student) from grades").fetchone()
+        (rows,) = book.execute("select count(*) from submissions where current = 1").fetchone()
     assert rows == len(remote.results)
     for result in remote.results:  # files named after the class folder, not the worker's copy
         assert "grade-" not in result.submission and result.submission.startswith(str(tmp_path / "class"))
@@ -75,3 +84,59 @@ def test_the_real_engine_grades_on_the_workers_as_locally(tmp_path: Path, schedu
     assert remote == local
     assert remote["right"] == spec.max_score > remote[f"optimization--{mistake.id}"]
     assert (tmp_path / "dask" / "right" / "report.html").is_file()
+
+
+def test_a_hung_student_costs_only_that_student_on_dask(tmp_path: Path, scheduler: str) -> None:
+    build_class(tmp_path / "class", good=3, huge=False, extra={"hangs.py": GOOD + "# HANG\n"})
+    summary = grade_batch(tmp_path / "class", tmp_path / "out", engine=FAKE, scheduler=scheduler,
+                          progress=None, timeout_s=3)
+    hung = next(r for r in summary.results if r.student == "hangs")
+    assert hung.score == 0 and "longer than 3 s" in (hung.error or "")
+    assert summary.internal == 1
+    assert {r.student: r.score for r in summary.results}["student01"] == 3.0
+
+
+KILLED_BATCH = """
+import sys
+sys.path.insert(0, {here!r})
+from dnn_autograder.grader.batch import grade_batch
+grade_batch({cls!r}, {out!r}, engine={engine!r}, scheduler={scheduler!r}, progress="lines")
+"""
+
+
+def test_kill_9_of_the_parent_then_resume_on_dask(tmp_path: Path, scheduler: str) -> None:
+    class_dir = tmp_path / "class"
+    class_dir.mkdir()
+    students = [f"s{i:02d}.py" for i in range(12)]
+    for name in students:
+        (class_dir / name).write_text(GOOD + "# SLEEP=0.4\n", encoding="utf-8")
+    out = tmp_path / "out"
+    script = KILLED_BATCH.format(here=str(Path(__file__).resolve().parent), cls=str(class_dir), out=str(out),
+                                 engine=FAKE, scheduler=scheduler)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL)
+    try:
+        recorded = _wait_for_rows(out / "gradebook.sqlite", 3, process)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert 3 <= recorded < len(students)
+    summary = grade_batch(class_dir, out, engine=FAKE, scheduler=scheduler, progress=None)
+    assert summary.skipped >= 3 and summary.graded + summary.skipped == len(students)
+    with Gradebook(out / "gradebook.sqlite") as book:
+        assert book.integrity_problems() == []
+        rows = book.grades(history=True)
+    assert len(rows) == len(students) and all(row.current and row.score == 3.0 for row in rows)
+
+
+def _wait_for_rows(path: Path, count: int, process: subprocess.Popen) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as raw:
+                rows = raw.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+            if rows >= count:
+                return rows
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the batch recorded too few grades before the deadline")

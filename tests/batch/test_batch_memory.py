@@ -50,3 +50,20 @@ def test_the_class_results_file_still_holds_every_submission_in_full(tmp_path: P
     for submission in data["submissions"]:
         assert len(submission["assignments"][0]["figures"]["payload"]) == PAYLOAD
         assert submission["score"] == 3.0
+
+
+def test_the_json_of_a_class_keeps_the_counterexamples(tmp_path: Path) -> None:
+    """``grade CLASS --out OUT --json FILE``: the batch keeps slim results, FILE still has them
+    in full (the counterexample of a wrong function)."""
+    from dnn_autograder.grader.cli import main
+    from dnn_autograder.grader.mutant_submissions import mutants_by_id, write_mutant_submission
+    from dnn_autograder.grader.spec import load_assignment
+
+    spec = load_assignment("optimization")
+    mistake = next(iter(mutants_by_id(spec).values()))
+    write_mutant_submission(spec, mistake, tmp_path / "class")
+    assert main([str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--json", str(tmp_path / "all.json"),
+                 "--jobs", "1", "--layout", "class", "--quiet"]) == 0
+    (student,) = json.loads((tmp_path / "all.json").read_text())["submissions"]
+    wrong = next(f for a in student["assignments"] for f in a["functions"] if f["name"] == mistake.function)
+    assert wrong["status"] == "failed" and wrong["counterexample"]["inputs"]

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from dnn_autograder.grader.render import linechart
+from dnn_autograder.grader.render.linechart import Chart
 from dnn_autograder.grader.render.svg import (
     BLUE,
     GREY,
@@ -114,44 +116,40 @@ def pass_rates(labels: Sequence[str], rates: Sequence[float], prefix: str) -> st
 
 
 def _optimizer_paths(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """Drawn as SVG directly (:mod:`.linechart`): the same picture as matplotlib would draw, in
+    a few milliseconds instead of ~0.15 s, and without importing matplotlib in the worker."""
     series = list(data["series"])
-    with figure(8.0, 3.7) as fig:
-        paths = axes(fig, 0.55, 1.0, 4.1, 2.4)
-        xs, ys = np.meshgrid(np.linspace(-8, 2.5, 90), np.linspace(-3, 3, 60))
-        paths.contour(xs, ys, xs ** 2 / 20 + ys ** 2, levels=[0.1, 0.4, 1, 2, 3.5, 5.5],
-                      colors="#b0b0b0", linewidths=0.6)
-        cost = axes(fig, 5.3, 1.0, 2.55, 2.4)
-        # the reference: grey and dashed, under; yours: a colour per method, solid, with markers
+    steps = int(data.get("steps", 60))
+    # 8 x 3.7 inches, as the other pictures; panels placed as before (points from the top left)
+    chart = Chart(576.0, 266.4)
+    paths = chart.panel(left=39.6, top=21.6, width=295.2, height=172.8, xlim=(-8.0, 2.5), ylim=(-3.0, 3.0),
+                        xticks=(-8, -4, 0, 2), yticks=(-3, 0, 3), title="paths on f(x, y) = x\u00b2/20 + y\u00b2",
+                        xlabel="x", ylabel="y")
+    for level in (0.1, 0.4, 1, 2, 3.5, 5.5):  # level sets of the bowl: ellipses
+        paths.ellipse(0.0, 0.0, math.sqrt(20 * level), math.sqrt(level), colour="#b0b0b0")
+    costs = [c for item in series for key in (REF, YOURS) for c in ((item.get(key) or {}).get("cost") or [])]
+    low, high = linechart.padded(costs)
+    cost = chart.panel(left=381.6, top=21.6, width=183.6, height=172.8, xlim=(-0.05 * steps, 1.05 * steps),
+                       ylim=(low, high), xticks=(0, steps // 2, steps), yticks=linechart.nice_ticks(low, high),
+                       title="logistic cost", xlabel="iteration")
+    # the reference: grey and dashed, under; yours: a colour per method, solid, with markers
+    for key in (REF, YOURS):
         for i, item in enumerate(series):
-            for key in (REF, YOURS):
-                points = item.get(key)
-                if not points or not points.get("x"):
-                    continue
-                look = ({"color": GREY, "linestyle": (0, (4, 2)), "linewidth": 1.2, "zorder": 2}
-                        if key == REF else
-                        {"color": SERIES[i], "linestyle": "-", "linewidth": 1.6, "zorder": 3,
-                         "marker": MARKERS[i], "markersize": 4})
-                paths.plot(points["x"], points["y"], markevery=4, **look)
-                values = points.get("cost") or []
-                label = "reference (each method)" if key == REF else f"{item['label']} (yours)"
-                cost.plot(range(len(values)), values, markevery=10,
-                          label=None if key == REF and i else label, **look)
-        paths.plot([0], [0], marker="*", color="#1a1a1a", markersize=9, linestyle="none")
-        paths.set_xlim(-8, 2.5)
-        paths.set_ylim(-3, 3)
-        paths.set_xticks([-8, -4, 0, 2])
-        paths.set_yticks([-3, 0, 3])
-        steps = int(data.get("steps", 60))
-        cost.set_xticks([0, steps // 2, steps])
-        cost.yaxis.set_major_locator(_max_ticks(4))
-        paths.set_xlabel("x")
-        paths.set_ylabel("y")
-        paths.set_title("paths on f(x, y) = x\u00b2/20 + y\u00b2")
-        cost.set_title("logistic cost")
-        cost.set_xlabel("iteration")
-        fig.legend(*cost.get_legend_handles_labels(), loc="lower center", ncols=3,
-                   bbox_to_anchor=(0.5, 0.0))
-        svg = to_svg(fig, "Optimizer paths on an elongated bowl and cost over iterations", prefix)
+            points = item.get(key)
+            if not points or not points.get("x"):
+                continue
+            values = points.get("cost") or []
+            if key == REF:
+                look: dict[str, Any] = {"colour": GREY, "width": 1.2, "dash": (4.8, 2.4)}
+                if i == 0:
+                    chart.add_legend("reference (each method)", GREY, dash=(4.8, 2.4))
+            else:
+                look = {"colour": SERIES[i], "width": 1.6, "marker": MARKERS[i], "marker_size": 4.0}
+                chart.add_legend(f"{item['label']} (yours)", SERIES[i], marker=MARKERS[i])
+            paths.line(points["x"], points["y"], every=4, **look)
+            cost.line(list(range(len(values))), values, every=10, **look)
+    paths.point(0.0, 0.0, "*", "#1a1a1a")
+    svg = chart.to_svg("Optimizer paths on an elongated bowl and cost over iterations", prefix)
     rows = [[item["label"], _end(item.get(YOURS)), _end(item.get(REF))] for item in series]
     return {
         "title": "Your optimizers on an elongated bowl",
@@ -248,28 +246,29 @@ def _histogram_mosaic(networks: Sequence[Mapping[str, Any]], layers: int,
 
 
 def _dropout_scaling(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """Drawn as SVG directly (:mod:`.linechart`), as the optimizer picture."""
     probs = list(data["keep_prob"])
-    with figure(8.0, 2.9) as fig:
-        left, right = axes(fig, 0.6, 0.45, 3.1, 2.1), axes(fig, 4.6, 0.45, 3.1, 2.1)
-        for ax, key, ideal, title, ylabel in (
-            (left, "kept", probs, "units kept", "share of active units kept"),
-            (right, "scale", [1.0] * len(probs), "activation scale",
-             "mean activation / without dropout"),
-        ):
-            ax.plot(probs, ideal, linestyle=":", color="#1a1a1a", label="ideal")
-            for source, style, marker, colour in ((REF, "--", "x", GREY),
-                                                  (YOURS, "-", "o", VERMILION)):
-                values = (data.get(source) or {}).get(key)
-                if values:
-                    ax.plot(probs, values, linestyle=style, marker=marker, color=colour,
-                            markersize=4, label=source)
-            ax.set_title(title)
-            ax.set_xlabel("keep_prob")
-            ax.set_ylabel(ylabel)
-            ax.set_xticks([0, 0.5, 1.0])
-            ax.yaxis.set_major_locator(_max_ticks(4))
-        left.legend(loc="upper left")
-        svg = to_svg(fig, "Fraction kept and activation scale against keep_prob", prefix)
+    chart = Chart(576.0, 230.4)  # 8 x 3.2 inches: two panels, the legend below
+    dotted, dashed = (1.2, 2.4), (4.8, 2.4)
+    for left, key, ideal, title, ylabel in (
+        (50.4, "kept", probs, "units kept", "share of active units kept"),
+        (338.4, "scale", [1.0] * len(probs), "activation scale", "mean activation / without dropout"),
+    ):
+        shown = [v for source in (REF, YOURS) for v in ((data.get(source) or {}).get(key) or [])]
+        low, high = linechart.padded([*ideal, *shown])
+        panel = chart.panel(left=left, top=21.6, width=216.0, height=144.0, xlim=(-0.05, 1.05), ylim=(low, high),
+                            xticks=(0, 0.5, 1.0), yticks=linechart.nice_ticks(low, high), title=title,
+                            xlabel="keep_prob", ylabel=ylabel, ylabel_offset=36.0)
+        panel.line(probs, ideal, colour="#1a1a1a", width=1.2, dash=dotted)
+        for source, dash, marker, colour in ((REF, dashed, "x", GREY), (YOURS, (), "o", VERMILION)):
+            values = (data.get(source) or {}).get(key)
+            if values:
+                panel.line(probs, values, colour=colour, width=1.4, dash=dash, marker=marker)
+    chart.add_legend("ideal", "#1a1a1a", dash=dotted)
+    chart.add_legend(REF, GREY, dash=dashed, marker="x")
+    if data.get(YOURS):
+        chart.add_legend(YOURS, VERMILION, marker="o")
+    svg = chart.to_svg("Fraction kept and activation scale against keep_prob", prefix)
     yours = data.get(YOURS) or {}
     ref = data.get(REF) or {}
     rows = [[_num(p), _pick(yours, "kept", i), _pick(ref, "kept", i), _pick(yours, "scale", i),
