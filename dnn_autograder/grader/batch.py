@@ -571,7 +571,7 @@ def _receive(conn: Connection) -> GradeTask | None:
 def _grade_one(engine: object, task: GradeTask) -> tuple[SubmissionResult, str]:
     started = time.monotonic()
     try:
-        result = engine.grade(task)  # type: ignore[attr-defined] - names cleaned where they entered
+        result = engine.grade(task)  # type: ignore[attr-defined]  # names cleaned where they entered
     except Exception as exc:  # noqa: BLE001 - one student never stops the batch
         reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
         return failure_result(task, reason, time.monotonic() - started), "internal"

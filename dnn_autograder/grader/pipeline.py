@@ -252,7 +252,7 @@ def _plan(extracted: Sequence[_Candidate], specs: Sequence[AssignmentSpec], *, f
         notes.append("could not recognise the assignment: the submission defines none of the graded"
                      " functions; use --assignment NAME to grade it against a given assignment")
     by_name = {s.name: s for s in specs}
-    plan = []
+    plan: list[tuple[AssignmentSpec, _Candidate | None, tuple[IgnoredFile, ...]]] = []
     for name in sorted(holders):
         graded = by_name[name].function_names
         ordered = sorted(holders[name], key=lambda c: rank(c.extracted, graded, c.name))

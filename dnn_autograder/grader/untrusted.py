@@ -28,7 +28,12 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def _unsurrogate(text: str) -> str:
+def unsurrogate(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) written as ``\\xNN``.
+
+    ``"caf\\udce9"`` (the Latin-1 name ``café`` read on a UTF-8 system) becomes ``"caf\\\\xe9"``:
+    readable, stable, and valid UTF-8. Text without surrogates is returned unchanged.
+    """
     try:
         text.encode("utf-8")
         return text
@@ -46,7 +51,7 @@ def visible(text: str, *, lines: bool = False) -> str:
     as backslash escapes. ``lines=True`` keeps tab and newline (for source shown in a note);
     otherwise (names) they are escaped too. Clean text comes back unchanged."""
     pattern = _UNSAFE_KEEP_LINES if lines else _UNSAFE
-    return pattern.sub(_escape, _unsurrogate(text))
+    return pattern.sub(_escape, unsurrogate(text))
 
 
 def visible_path(path: object) -> str:

@@ -194,7 +194,7 @@ def only_biases_wrong(correct: Scale) -> Structural:
     def structural(inputs: Mapping[str, Any], output: Any, observation: Mapping[str, Any]) -> bool:
         layers = statistical_layers(inputs, output)
         return bool(layers) and biases_not_zero(inputs, output, observation) and all(
-            fits_gaussian(W, correct(n_l, n_prev)) for _, n_l, n_prev, W in layers)
+            fits_gaussian(W, correct(n_l, n_prev)) for _, n_l, n_prev, W in layers or ())
 
     return structural
 

@@ -9,28 +9,12 @@ from __future__ import annotations
 
 import re
 
+from dnn_autograder.grader.untrusted import unsurrogate
+
 #: Characters XML 1.0 forbids (C0 controls but tab, newline, carriage return; surrogates;
 #: U+FFFE and U+FFFF).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def unsurrogate(text: str) -> str:
-    """``text`` with lone surrogates (undecodable file-name bytes) written as ``\\xNN``.
-
-    ``"caf\\udce9"`` (the Latin-1 name ``café`` read on a UTF-8 system) becomes ``"caf\\\\xe9"``:
-    readable, stable, and valid UTF-8. Text without surrogates is returned unchanged.
-    """
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # surrogates that are not escaped bytes
-        raw = text.encode("utf-8", "surrogatepass")
-    return raw.decode("utf-8", "backslashreplace")
 
 
 def xml_text(text: object) -> str:

@@ -388,7 +388,7 @@ def forget_native() -> None:
             vars(module).clear()
     internal = sys.modules.get("numpy._core._internal") or sys.modules.get("numpy.core._internal")
     if internal is not None and getattr(internal, "ctypes", None) is not None:
-        internal.ctypes = None  # numpy then uses its pure-Python stand-in
+        internal.ctypes = None  # type: ignore[attr-defined]  # numpy then uses its pure-Python stand-in
 
 
 def _unlist_subclasses(ctypes: Any) -> None:

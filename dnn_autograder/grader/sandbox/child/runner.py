@@ -105,11 +105,12 @@ class Runner:
         sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
         sys.argv = ["submission"]
         builtins.exit = builtins.quit = _exit_builtin  # type: ignore[assignment]
-        labels = self.labels = {}
+        labels: dict[Any, Any] = {}
+        self.labels = labels
         warnings.showwarning = _warning_printer(labels)
         dying = _last_words(self.sock.sendall, self.pid, self.real_exit)
         os._exit = posix._exit = dying  # type: ignore[assignment]
-        os.abort = posix.abort = lambda: dying(134, "os.abort()")  # type: ignore[assignment]
+        os.abort = posix.abort = lambda: dying(134, "os.abort()")  # type: ignore[assignment,return-value]
         linecache.updatecache = _no_source  # type: ignore[assignment]  # the units' are cached
         _forget_the_worker()  # before the hook: it uses ctypes one last time
         guard.install_finder(test_modules, self.violations)
@@ -388,7 +389,7 @@ def _aliases(value: Any) -> list[list[int]]:
     object (``v = s = {}``): the wire sends values, so only the child can see the sharing."""
     if type(value) not in (tuple, list) or len(value) > 64:
         return []
-    pairs = []
+    pairs: list[Any] = []
     for i, first in enumerate(value):
         if type(first) in (dict, list):
             pairs.extend([i, j] for j in range(i + 1, len(value)) if value[j] is first)
