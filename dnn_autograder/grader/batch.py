@@ -6,7 +6,9 @@ worker builds one grading engine (one sandbox, so the expensive imports happen o
 worker) and grades students one at a time; results stream back to this process as they are
 done, which writes ``<student>/result.json``, records the grade in the gradebook (one SQLite
 transaction each) and reports progress. At the end it writes ``summary.html``, ``grades.csv``,
-``grades_wide.csv``, ``junit.xml`` and ``results.json``.
+``grades_wide.csv``, ``junit.xml`` and ``results.json``; the CSVs and JUnit file also show the
+final grades of the gradebook (overrides, excusals, late penalties: :func:`batch_finals`), and
+the report of a student with one of those shows the "Final grade" block.
 
 One student never stops the batch: a submission that cannot be read scores 0 with the reason
 (the pipeline's doing), and a worker that raises, crashes (segfault, out of memory, killed) or
@@ -47,9 +49,13 @@ from dnn_autograder.grader.exports.class_outputs import (
     write_class_files,
     write_student_report,
 )
+from dnn_autograder.grader.exports.csv_export import assignment_max_scores, student_of
+from dnn_autograder.grader.exports.feedback import final_dict
 from dnn_autograder.grader.exports.files import write_json_atomic
 from dnn_autograder.grader.exports.from_json import submission_from_dict
+from dnn_autograder.grader.finals import FinalGrade, final_grades
 from dnn_autograder.grader.gradebook import Gradebook, GradeKey, spec_key
+from dnn_autograder.grader.gradebook_tables import adjustments, stored_policies
 from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.results_json import submission_dict
 from dnn_autograder.grader.roster import clash_reason, read_roster
@@ -57,7 +63,7 @@ from dnn_autograder.grader.untrusted import visible
 
 __all__ = [
     "BatchSummary", "GradeTask", "Graded", "LineReporter", "PipelineEngine", "Reporter",
-    "RichReporter", "class_view", "content_hash", "failure_result", "grade_batch", "grade_many",
+    "RichReporter", "batch_finals", "class_view", "content_hash", "failure_result", "grade_batch", "grade_many",
     "nothing_graded", "resolve_jobs", "spec_digests", "student_entries",
 ]
 
@@ -66,6 +72,7 @@ DEFAULT_ENGINE = "dnn_autograder.grader.batch:PipelineEngine"
 DEFAULT_TIMEOUT_S = 900.0  #: one student, all assignments; the sandbox's own limits come first
 STARTUP_TIMEOUT_S = 180.0
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_FINAL_BLOCK_MARK = 'id="final-grades-heading"'  #: in a report showing the "Final grade" block
 _HASHED_BYTES = 64 * 2**20  #: a file's first 64 MB are hashed (with its size): enough to tell
 
 
@@ -167,6 +174,7 @@ def grade_batch(
     reporter = make_reporter(progress)
     results: dict[str, SubmissionResult] = {}
     counts = dict.fromkeys(("graded", "unreadable", "internal"), 0)
+    graded_now: set[str] = set(roster.clashes)  # graded or given an error this run (reports fresh)
     with Gradebook(book_path) as book:
         keys = {s: GradeKey(content_hash(p), spec_key(digests.items()), __version__)
                 for s, p in entries.items()}
@@ -203,20 +211,61 @@ def grade_batch(
                 write_json_atomic(folder / RESULT_NAME, submission_dict(done.result))
                 book.record(done.result, keys[student], status=done.status)
                 results[student] = class_view(done.result)  # the full result is on disk
+                graded_now.add(student)
                 counts["graded"] += 1
                 if done.status != "graded":
                     counts[done.status] += 1
                 reporter.advance(done)
         finally:
             reporter.stop()  # Ctrl-C or a failure: leave the terminal as it was
-    ordered = tuple(results[s] for s in sorted(results))
-    write_class_files(out_dir, ordered, folders, assignments=(assignment,) if assignment else None,
+        ordered = tuple(results[s] for s in sorted(results))
+        class_assignments = (assignment,) if assignment else None
+        finals = batch_finals(book, ordered, class_assignments)
+        if reports:
+            _report_final_grades(book, out_dir, folders, finals, restored=set(results) - graded_now)
+    write_class_files(out_dir, ordered, folders, assignments=class_assignments, finals=finals,
                       result_files=[out_dir / folders[s] / RESULT_NAME for s in sorted(results)])
     summary = BatchSummary(out_dir, book_path, ordered, counts["graded"], counts["unreadable"],
                            counts["internal"], len(results) - counts["graded"], ignored,
                            round(time.monotonic() - started, 3), workers, tuple(roster.clashes))
     reporter.finish(summary)
     return summary
+
+
+def batch_finals(book: Gradebook, results: Sequence[SubmissionResult],
+                 assignments: Sequence[str] | None) -> dict[tuple[str, str], FinalGrade]:
+    """``{(student, assignment): FinalGrade}`` of the class's students, from the gradebook the
+    batch wrote to (overrides, excusals, late penalties; :mod:`dnn_autograder.grader.finals`),
+    for the same assignments as ``grades.csv``. Results are read back one student at a time."""
+    names = list(assignment_max_scores(results, assignments))
+    grades = final_grades(book, names, students=[student_of(r) for r in results])
+    return {(g.student, g.assignment): g for g in grades}
+
+
+def _report_final_grades(book: Gradebook, out_dir: Path, folders: dict[str, str],
+                         finals: dict[tuple[str, str], FinalGrade], *, restored: set[str]) -> None:
+    """Rewrite ``report.html`` of every student with an adjusted grade (override, excusal,
+    comment, late penalty), with the feedback folder's "Final grade" block; and of an unchanged
+    student whose report still shows a block that no longer applies (e.g. an extension given)."""
+    mine: dict[str, list[FinalGrade]] = collections.defaultdict(list)
+    for grade in finals.values():
+        mine[grade.student].append(grade)
+    adjusted = {s for s, grades in mine.items() if any(g.adjusted for g in grades)}
+    for student in sorted(adjusted):
+        result = book.stored_result(student)
+        if result is None or student not in folders:
+            continue
+        extra = {**result.extra, "final_grades": [final_dict(g) for g in mine[student]]}
+        write_student_report(out_dir / folders[student], dataclasses.replace(result, extra=extra))
+    if not (stored_policies(book.connection) or adjustments(book.connection, active_only=False)):
+        return  # no block was ever shown from this gradebook
+    for student in sorted(restored - adjusted):
+        report = out_dir / folders.get(student, "") / REPORT_NAME
+        if student in folders and report.is_file() and _FINAL_BLOCK_MARK in report.read_text(
+                encoding="utf-8", errors="replace"):
+            result = book.stored_result(student)
+            if result is not None:
+                write_student_report(report.parent, result)
 
 
 def class_view(result: SubmissionResult) -> SubmissionResult:

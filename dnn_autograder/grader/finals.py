@@ -16,7 +16,7 @@ from it (:func:`final_grades`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dnn_autograder.grader.exports.csv_export import long_rows
@@ -52,18 +52,28 @@ class FinalGrade:
     comments: tuple[str, ...]
     late_note: str  #: "" or why no penalty could be worked out ("submission time unknown")
 
+    @property
+    def adjusted(self) -> bool:
+        """Whether the course staff or the late policy changed or annotated this grade (an
+        override, an excusal, a comment or a penalty): a batch's report then shows the block."""
+        return self.override is not None or self.excused or bool(self.comments) or self.penalty > 0
 
-def final_grades(book: Gradebook, assignments: Sequence[str] | None = None) -> list[FinalGrade]:
+
+def final_grades(book: Gradebook, assignments: Sequence[str] | None = None,
+                 students: Iterable[str] | None = None) -> list[FinalGrade]:
     """Every student's final grade for every assignment being graded (``assignments``, else every
-    assignment some student was graded on), by student then assignment. Results are read one
-    student at a time, so a large class is never held in memory at once."""
+    assignment some student was graded on), by student then assignment; only ``students`` when
+    given (a batch's class). Results are read one student at a time, so a large class is never
+    held in memory at once."""
     names = sorted(set(assignments) if assignments is not None
                    else {row.assignment for row in book.grades() if row.assignment})
     notes = adjustments(book.connection)
     times = submission_times(book.connection)
     policies = parse_policies(stored_policies(book.connection))
     grades = []
-    for result in iter_current_results(book):
+    results = iter_current_results(book) if students is None else (
+        r for r in map(book.stored_result, sorted(set(students))) if r is not None)
+    for result in results:
         for row in long_rows([result], names):
             if row.assignment:
                 grades.append(final_grade(row.student, row.assignment, row.score, row.max_score, row.status,

@@ -12,7 +12,11 @@ needs for the public ones, as plain data:
 * for functions with stand-ins (helpers the grader answers, such as ``forward_propagation``
   inside ``gradient_check``), the answers to every call the reference and the mutants made on
   the public cases: the kit replays them by lookup;
-* the comparison semantics: tolerances, output names, in-place and immutable arguments.
+* the comparison semantics: tolerances, output names, in-place and immutable arguments;
+* for random functions, each public case's property checks as data: a generic kind the kit
+  implements (``gaussian_weights``, ``zero_arrays``, ``dropout_masks``, ``partition``) with its
+  parameters and statistical bounds, computed here by the assignment's ``KIT_PROPERTIES``
+  (``properties.py``), so the kit holds numbers, not the property code.
 
 Hidden cases contribute nothing but their number. :func:`encode` writes values as JSON (arrays
 as dtype, shape and a flat list of numbers; never pickle); the kit's ``decode`` reads them back.
@@ -108,6 +112,14 @@ def _property_note(spec: AssignmentSpec, function: FunctionSpec) -> str:
     return f"the defining properties ({first})" if first else ""
 
 
+def _kit_properties(spec: AssignmentSpec, function: FunctionSpec) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """``inputs -> the kit's properties`` of a random function (no properties: an empty list)."""
+    if function.kind != "stochastic" or not function.properties:
+        return lambda inputs: []
+    table = getattr(assignment_module(spec, "properties"), "KIT_PROPERTIES", {})
+    return table.get(function.properties, lambda inputs: [])
+
+
 def function_data(spec: AssignmentSpec, suite: FunctionSuite) -> dict[str, Any]:
     """The kit's data of one graded function (plain Python and NumPy values, not yet encoded)."""
     fspec = suite.spec
@@ -115,6 +127,7 @@ def function_data(spec: AssignmentSpec, suite: FunctionSuite) -> dict[str, Any]:
     recorder = _Recorder()
     for item in public:  # the reference's own calls: what a correct solution asks the stand-ins
         _run(suite, suite.reference, item, recorder)
+    properties = _kit_properties(spec, fspec)
     mistakes = []
     for mistake in mistakes_by_function(spec)[fspec.name]:
         if mistake.mutant is None:
@@ -141,7 +154,8 @@ def function_data(spec: AssignmentSpec, suite: FunctionSuite) -> dict[str, Any]:
         "property_note": _property_note(spec, fspec),
         "hidden_cases": len(hidden_items(suite)),
         "cases": [{"args": dict(item.case.args), "seed": item.case.seed, "label": item.case.label,
-                   "expected": dict(item.outputs)} for item in public],
+                   "expected": dict(item.outputs), "properties": properties(item.case.args)}
+                  for item in public],
         "answers": recorder.answers,
         "mistakes": mistakes,
     }

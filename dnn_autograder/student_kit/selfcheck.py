@@ -12,6 +12,11 @@ tolerances; updating an argument in place counts like returning it). It prints e
 public checks passed, or the smallest public case that fails with what was expected, what you
 returned and, when your outputs match a known mistake, that mistake's name and explanation.
 
+A random function whose numbers differ from the course's seeding (another draw order,
+``np.random.default_rng``, ...) is not wrong for that: the kit then checks the properties any
+correct answer has (shapes, zero biases, the spread of the weights, the dropout relation, a
+partition of the examples), each a generic check below parameterised by numbers in the data.
+
 Passing here is not your grade: the final grade also runs hidden cases. This module holds data
 only (``selfcheck_data.json`` beside it: public cases, their expected outputs, and the outputs of
 known mistakes on them); it needs the standard library and NumPy, nothing else.
@@ -250,6 +255,8 @@ class Outcome:
     not_implemented: bool = False
     #: a random function whose numbers differ from the course's seeding (allowed; not confirmed here)
     unconfirmed: bool = False
+    #: those numbers were then confirmed by the shipped properties of the case
+    by_properties: bool = False
 
     @property
     def passed(self) -> bool:
@@ -307,10 +314,163 @@ def _run(function: Mapping[str, Any], func: Callable[..., Any], index: int) -> O
         outcome.differences = [problem, *mutated]
         return outcome
     found = compare_outputs(case["expected"], outputs, rtol=function["rtol"], atol=function["atol"])
+    properties = case.get("properties") or []
+    if found and function["kind"] == "stochastic" and not mutated and properties:
+        violated = check_properties(properties, case["args"], outputs)
+        if violated:
+            outcome.differences = violated
+        else:
+            outcome.by_properties = True
+        return outcome
     if found and function["kind"] == "stochastic" and not mutated and all(d.kind == "value" for d in found):
         outcome.unconfirmed = True
     outcome.differences = [*found, *mutated]
     return outcome
+
+
+# --- properties of random functions (generic kinds; their numbers come from the data) --------
+
+
+def _float_array(value: Any) -> np.ndarray | None:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return array if array.dtype.kind == "f" else None
+
+
+def _gaussian_weights(prop: Mapping[str, Any], args: Mapping[str, Any], outputs: Mapping[str, Any]) -> list[str]:
+    """Each array: its shape, finite, random (not all equal), and, with bounds, a standard
+    deviation (``ddof=1``) within ``[std_low, std_high]`` and a mean within ``mean_bound``."""
+    found, arrays = [], outputs.get(prop["output"])
+    if not isinstance(arrays, Mapping):
+        return [f"{prop['output']} should be a dict, got {_type(arrays)}"]
+    for key, want in prop["arrays"].items():
+        W = _float_array(arrays.get(key)) if key in arrays else None
+        shape = tuple(want["shape"])
+        if W is None or W.shape != shape:
+            got = "missing" if key not in arrays else f"shape {getattr(W, 'shape', None)}"
+            found.append(f"{key} should have shape {shape}, got {got}")
+        elif not np.all(np.isfinite(W)):
+            found.append(f"{key} contains NaN or infinite values")
+        elif W.size > 1 and np.all(W == W.flat[0]):
+            found.append(f"{key} has every entry equal to {float(W.flat[0]):.3g}: the weights must be random")
+        elif "std_low" in want:
+            std = float(np.std(W, ddof=1))
+            if not want["std_low"] <= std <= want["std_high"]:
+                found.append(f"{key} has standard deviation {std:.3g}, expected about {want['std']:.3g}"
+                             f" ({want['rule']}); a correct draw of {W.size} entries lands in"
+                             f" [{want['std_low']:.3g}, {want['std_high']:.3g}] except with probability"
+                             f" {prop['level']:.0e}")
+            elif abs(float(np.mean(W))) > want["mean_bound"]:
+                found.append(f"{key} has mean {float(np.mean(W)):.3g}; zero-mean weights with standard deviation"
+                             f" {want['std']:.3g} stay within +-{want['mean_bound']:.3g} except with probability"
+                             f" {prop['level']:.0e}")
+    return found
+
+
+def _zero_arrays(prop: Mapping[str, Any], args: Mapping[str, Any], outputs: Mapping[str, Any]) -> list[str]:
+    found, arrays = [], outputs.get(prop["output"])
+    if not isinstance(arrays, Mapping):
+        return [f"{prop['output']} should be a dict, got {_type(arrays)}"]
+    for key, shape in prop["arrays"].items():
+        b = _float_array(arrays.get(key)) if key in arrays else None
+        if b is None or b.shape != tuple(shape):
+            found.append(f"{key} should be an array of zeros of shape {tuple(shape)}, got"
+                         f" {'nothing' if key not in arrays else _type(arrays.get(key))}")
+        elif np.any(b != 0):
+            found.append(f"{key} should be all zeros, got {np.count_nonzero(b)} nonzero entries")
+    return found
+
+
+def _dropout_masks(prop: Mapping[str, Any], args: Mapping[str, Any], outputs: Mapping[str, Any]) -> list[str]:
+    """Each mask ``D`` of the cache: only 0 and 1, ``A == relu(Z) * D / keep_prob`` and a kept
+    fraction within the shipped bounds."""
+    cache, p = outputs.get(prop["output"]), prop["keep_prob"]
+    need = max(max(m["Z"], m["D"], m["A"]) for m in prop["masks"]) + 1
+    if not isinstance(cache, list | tuple) or len(cache) < need:
+        return [f"{prop['output']} should be a tuple of at least {need} arrays, got {_type(cache)}"]
+    found = []
+    for mask in prop["masks"]:
+        l = mask["name"]
+        Z, D, A = (_float_array(cache[mask[k]]) for k in ("Z", "D", "A"))
+        if Z is None or D is None or A is None or not Z.shape == D.shape == A.shape:
+            found.append(f"Z{l}, D{l} and A{l} of the cache should be arrays of one shape")
+            continue
+        if not np.all((D == 0) | (D == 1)):
+            found.append(f"D{l} should contain only 0 and 1 (keep or drop), found other values")
+            continue
+        expected = np.maximum(Z, 0.0) * D / p
+        if not np.all(np.abs(A - expected) <= prop["rtol"] * np.abs(expected) + prop["atol"]):
+            found.append(f"A{l} is not relu(Z{l}) * D{l} / keep_prob (keep_prob = {p}): with the masks you drew,"
+                         f" A{l} should be {_show(expected, '      ')}")
+            continue
+        kept = float(np.count_nonzero(D)) / max(D.size, 1)
+        if not mask["kept_low"] <= kept <= mask["kept_high"]:
+            found.append(f"D{l} keeps {kept:.3f} of its {D.size} units; with keep_prob = {p} a correct mask keeps"
+                         f" between {mask['kept_low']:.3f} and {mask['kept_high']:.3f} except with probability"
+                         f" {prop['level']:.0e}")
+    return found
+
+
+def _columns(array: np.ndarray) -> list[tuple[float, ...]]:
+    return [tuple(column) for column in np.asarray(array, dtype=np.float64).T.tolist()]
+
+
+def _partition(prop: Mapping[str, Any], args: Mapping[str, Any], outputs: Mapping[str, Any]) -> list[str]:
+    """A list of ``(X part, Y part)`` pairs of the shipped sizes that holds every column of the
+    inputs once, each ``Y`` column with its ``X`` column (and shuffled, when required)."""
+    X, Y, batches = np.asarray(args[prop["x"]]), np.asarray(args[prop["y"]]), outputs.get(prop["output"])
+    if not isinstance(batches, list | tuple) or not all(isinstance(b, list | tuple) and len(b) == 2
+                                                         for b in batches):
+        return [f"{prop['output']} should be a list of ({prop['x']} part, {prop['y']} part) pairs"]
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    for k, (raw_x, raw_y) in enumerate(batches):
+        bx, by = _float_array(raw_x), _float_array(raw_y)
+        if bx is None or by is None or bx.ndim != 2 or by.ndim != 2 or bx.shape[0] != X.shape[0] \
+                or by.shape[0] != Y.shape[0] or bx.shape[1] != by.shape[1]:
+            return [f"mini-batch {k} should be a pair of arrays with {X.shape[0]} and {Y.shape[0]} rows and"
+                    " one column per example in both"]
+        parts.append((bx, by))
+    sizes = [bx.shape[1] for bx, _ in parts]
+    if sizes != list(prop["sizes"]):
+        return [f"mini-batch sizes: with m = {X.shape[1]} columns, expected sizes {list(prop['sizes'])}"
+                f" (full batches, then the remainder if any), got {sizes}"]
+    out_x = [c for bx, _ in parts for c in _columns(bx)]
+    out_y = [c for _, by in parts for c in _columns(by)]
+    in_x, in_y = _columns(X), _columns(Y)
+    if sorted(out_x) != sorted(in_x) or sorted(out_y) != sorted(in_y):
+        return ["the mini-batches do not hold every column (example) of X and Y exactly once"]
+    if sorted(zip(out_x, out_y, strict=True)) != sorted(zip(in_x, in_y, strict=True)):
+        return ["labels were separated from their examples: X and Y were not shuffled with the same permutation"]
+    if prop["shuffled"] and out_x == in_x:
+        return [f"the {len(in_x)} examples were not shuffled: the columns of X keep their original order"]
+    return []
+
+
+#: the property kinds the data may name
+PROPERTY_KINDS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], list[str]]] = {
+    "gaussian_weights": _gaussian_weights,
+    "zero_arrays": _zero_arrays,
+    "dropout_masks": _dropout_masks,
+    "partition": _partition,
+}
+
+
+def check_properties(properties: list[Mapping[str, Any]], args: Mapping[str, Any],
+                     outputs: Mapping[str, Any]) -> list[Difference]:
+    """The shipped properties of one case that your outputs violate, as differences."""
+    found = []
+    for prop in properties:
+        kind = prop["kind"]
+        try:
+            if kind not in PROPERTY_KINDS:
+                raise ValueError(f"unknown property kind {kind!r}: this selfcheck.py is older than its data")
+            problems = PROPERTY_KINDS[kind](prop, args, outputs)
+        except Exception as exc:  # noqa: BLE001 - an unreadable output violates the property
+            problems = [f"your output cannot be read ({type(exc).__name__}: {exc})"]
+        found += [Difference(f"property {kind}", "property", problem) for problem in problems]
+    return found
 
 
 _ABSENT = object()
@@ -402,8 +562,11 @@ def run_check(name: str, namespace: Mapping[str, Any] | None = None, data: Mappi
     outcomes = [_run(function, func, index) for index in range(count)]
     failing = [o for o in outcomes if not o.passed]
     if not failing:
-        return Verdict(name, "passed", f"✔ {name}: public checks passed ({count} cases) — the final grade also"
-                       f" uses {hidden} hidden cases.", count, hidden)
+        confirmed = sum(o.by_properties for o in outcomes)
+        how = (f"properties on {confirmed} of {count} cases: your random numbers differ from the course's"
+               " seeding, and they have the properties any correct answer has") if confirmed else f"{count} cases"
+        return Verdict(name, "passed", f"✔ {name}: public checks passed ({how}) — the final grade also uses"
+                       f" {hidden} hidden cases.", count, hidden)
     if all(o.not_implemented for o in failing):
         return Verdict(name, "not implemented", f"✘ {name}: not implemented yet (it raises NotImplementedError)."
                        " Replace `raise NotImplementedError()` with your code.", count, hidden)
@@ -415,6 +578,13 @@ def run_check(name: str, namespace: Mapping[str, Any] | None = None, data: Mappi
     lines = [f"✘ {name}: wrong on {len(failing)} of {count} public cases."]
     for mistake in mistakes:
         lines.append(f"  Known mistake: {mistake['title']}. {mistake['explanation']}")
+    if shown.differences and all(d.kind == "property" for d in shown.differences):
+        lines.append("  Your random numbers differ from the course's seeding (allowed), so the self-check checked"
+                     " the properties any correct answer has; one fails.")
+        lines.append(f"  Smallest failing public case ({shown.case['label']}):")
+        lines += ["    inputs:", *_show_named(shown.case["args"]), "    property violated:"]
+        lines += [f"      {d.where}: {d.summary}" for d in shown.differences[:6]]
+        return Verdict(name, "failed", "\n".join(lines), count, hidden, tuple(m["id"] for m in mistakes))
     lines.append(f"  Smallest failing public case ({shown.case['label']}):")
     lines += _show_case(function, shown)
     text = "\n".join(lines)

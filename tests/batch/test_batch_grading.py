@@ -90,8 +90,9 @@ def test_outputs_per_student_and_for_the_class(graded_class) -> None:
         assert data["schema"] == 1 and data["student"] in {r.student for r in summary.results}
     assert any(p.name.startswith("caf_xe9") for p in folders)  # sanitised, real id kept
     lines = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "student,assignment,score,max_score,status" and len(lines) == 1 + len(folders)
-    assert "caf\\xe9,fake,3,3,graded" in lines
+    assert lines[0] == ("student,assignment,score,max_score,status,override,penalty,final_score,needs_review"
+                        ) and len(lines) == 1 + len(folders)
+    assert "caf\\xe9,fake,3,3,graded,,,3," in lines  # no override or penalty: the final score is the score
     root_xml = ET.parse(out / "junit.xml").getroot()
     assert int(root_xml.get("tests", "0")) > len(expected)
     assert not list(out.glob("**/.*.tmp"))  # no temporary files left behind

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,9 +69,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
                                    f"{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
     (wheel,) = dist.glob("dnn_autograder-*.whl")
     venv = root / "venv"
-    made = _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], cwd=root)
+    made = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=root)
     assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
+    # The wheel's dependencies are the ones this test runs with: the running environment's
+    # site-packages, added by a .pth file (`--system-site-packages` would give the base
+    # interpreter's instead when the tests run in a virtual environment). Paths added this way
+    # are not scanned for .pth files, so the repository's editable install stays out.
+    site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root)
+    parent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(site.stdout.strip()) / "_tested_environment.pth").write_text("\n".join(sorted(parent)) + "\n")
     done = _run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], cwd=root)
     assert done.returncode == 0, f"the wheel did not install:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     outside = root / "elsewhere"

@@ -202,22 +202,103 @@ def _assert_same(a, b) -> None:
         assert a == b
 
 
-def test_random_numbers_off_the_course_seeding_are_not_called_wrong(handouts) -> None:
-    """He initialisation drawn with one extra draw first: right shapes and distribution, other
-    numbers. The kit cannot run the property checks (they are code), so it says "not confirmed"
-    and names the properties the final grade checks, instead of failing a possibly right answer."""
-    source = (
-        "import numpy as np\n"
-        "def initialize_parameters_he(layers_dims):\n"
-        "    np.random.randn()\n"
-        "    parameters = {}\n"
-        "    for l in range(1, len(layers_dims)):\n"
-        "        parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(\n"
-        "            2 / layers_dims[l - 1])\n"
-        "        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))\n"
-        "    return parameters\n"
-    )
-    with handout_kit(handouts["initialization"].folder) as kit:
-        verdict = kit.run_check("initialize_parameters_he", run_in_namespace(source))
+def test_a_variant_the_kit_has_no_properties_for_is_not_confirmed_rather_than_wrong(handouts) -> None:
+    """``relu_backward`` with the right derivative (1) at ``Z == 0``: the grader accepts either
+    one-sided derivative there by a property check the handout ships no data for, so the kit says
+    "not confirmed" and names the properties the final grade checks, instead of failing it."""
+    source = "import numpy as np\ndef relu_backward(dA, Z):\n    return dA * (Z >= 0)\n"
+    with handout_kit(handouts["activations"].folder) as kit:
+        verdict = kit.run_check("relu_backward", run_in_namespace(source))
     assert verdict.status == "unconfirmed", verdict.text
     assert "cannot confirm" in verdict.text and "properties" in verdict.text
+
+
+# --- random functions checked by their shipped properties ------------------------------------
+
+HE_OTHER_ORDER = (
+    "import numpy as np\n"
+    "def initialize_parameters_he(layers_dims):\n"
+    "    rng = np.random.default_rng(7)\n"
+    "    parameters = {}\n"
+    "    for l in range(1, len(layers_dims)):\n"
+    "        parameters['W' + str(l)] = rng.standard_normal((layers_dims[l], layers_dims[l - 1])) * np.sqrt(\n"
+    "            2 / layers_dims[l - 1])\n"
+    "        parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))\n"
+    "    return parameters\n"
+)
+RANDOM_TIMES = (
+    "import numpy as np\n"
+    "def initialize_parameters_random(layers_dims):\n"
+    "    np.random.randn()\n"
+    "    parameters = {}\n"
+    "    for l in range(1, len(layers_dims)):\n"
+    "        parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * SCALE\n"
+    "        parameters['b' + str(l)] = BIAS * np.ones((layers_dims[l], 1))\n"
+    "    return parameters\n"
+)
+DROPOUT = (
+    "import numpy as np\n"
+    "def forward_propagation_with_dropout(X, parameters, keep_prob=0.5):\n"
+    "    rng = np.random.default_rng(11)\n"
+    "    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ('W1', 'b1', 'W2', 'b2', 'W3', 'b3'))\n"
+    "    Z1 = W1 @ X + b1\n"
+    "    D1 = (rng.random(Z1.shape) < keep_prob).astype(int)\n"
+    "    A1 = np.maximum(Z1, 0) * D1 / RESCALE\n"
+    "    Z2 = W2 @ A1 + b2\n"
+    "    D2 = (rng.random(Z2.shape) < keep_prob).astype(int)\n"
+    "    A2 = np.maximum(Z2, 0) * D2 / RESCALE\n"
+    "    Z3 = W3 @ A2 + b3\n"
+    "    A3 = 1 / (1 + np.exp(-Z3))\n"
+    "    return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)\n"
+)
+MINI_BATCHES = (
+    "import math\n"
+    "import numpy as np\n"
+    "def random_mini_batches(X, Y, mini_batch_size=64, seed=0):\n"
+    "    m = X.shape[1]\n"
+    "    permutation = np.random.default_rng(seed + 99).permutation(m)\n"
+    "    X, Y = X[:, permutation], Y[:, permutation]\n"
+    "    count = LAST(m / mini_batch_size)\n"
+    "    return [(X[:, k * mini_batch_size:(k + 1) * mini_batch_size],\n"
+    "             Y[:, k * mini_batch_size:(k + 1) * mini_batch_size]) for k in range(count)]\n"
+)
+
+
+def _kit_verdict(handouts, assignment: str, function: str, source: str):
+    with handout_kit(handouts[assignment].folder) as kit:
+        return kit.run_check(function, run_in_namespace(source))
+
+
+HE_EXTRA_DRAW = HE_OTHER_ORDER.replace("rng = np.random.default_rng(7)", "np.random.randn()").replace(
+    "rng.standard_normal((layers_dims[l], layers_dims[l - 1]))", "np.random.randn(layers_dims[l], layers_dims[l - 1])")
+
+
+@pytest.mark.parametrize(("assignment", "function", "source"), [
+    ("initialization", "initialize_parameters_he", HE_OTHER_ORDER),
+    ("initialization", "initialize_parameters_he", HE_EXTRA_DRAW),
+    ("initialization", "initialize_parameters_random", RANDOM_TIMES.replace("SCALE", "10").replace("BIAS", "0")),
+    ("regularization", "forward_propagation_with_dropout", DROPOUT.replace("RESCALE", "keep_prob")),
+    ("optimization", "random_mini_batches", MINI_BATCHES.replace("LAST", "math.ceil")),
+])
+def test_a_right_answer_drawn_otherwise_passes_by_its_properties(handouts, assignment, function, source) -> None:
+    verdict = _kit_verdict(handouts, assignment, function, source)
+    assert verdict.status == "passed", verdict.text
+    assert "public checks passed (properties" in verdict.text and "hidden" in verdict.text
+    assert "all tests passed" not in verdict.text.lower()
+
+
+@pytest.mark.parametrize(("assignment", "function", "source", "named"), [
+    ("initialization", "initialize_parameters_he", HE_OTHER_ORDER.replace("np.sqrt(", "0.01 * np.sqrt("),
+     "standard deviation"),
+    ("initialization", "initialize_parameters_random",
+     RANDOM_TIMES.replace("SCALE", "0.01").replace("BIAS", "0"), "standard deviation"),
+    ("initialization", "initialize_parameters_random",
+     RANDOM_TIMES.replace("SCALE", "10").replace("BIAS", "0.5"), "zeros"),
+    ("regularization", "forward_propagation_with_dropout", DROPOUT.replace("RESCALE", "1"),
+     "relu(Z1) * D1 / keep_prob"),
+    ("optimization", "random_mini_batches", MINI_BATCHES.replace("LAST", "math.floor"), "mini-batch sizes"),
+])
+def test_a_wrong_random_answer_fails_with_the_property_named(handouts, assignment, function, source, named) -> None:
+    verdict = _kit_verdict(handouts, assignment, function, source)
+    assert verdict.status == "failed", verdict.text
+    assert "property" in verdict.text and named in verdict.text, verdict.text

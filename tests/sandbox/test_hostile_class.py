@@ -37,6 +37,14 @@ TOTAL_S = 600
 
 _GRADE = textwrap.dedent("""
     import json, resource, sys, time
+
+
+def peak_mib():
+    # VmHWM: this process's peak resident memory since it started. Not ru_maxrss, which Linux
+    # carries over from the parent across exec (it would report pytest's own peak).
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
     from pathlib import Path
     from dnn_autograder.grader.pipeline import grade_submission
     from dnn_autograder.grader.sandbox import Sandbox
@@ -51,7 +59,7 @@ _GRADE = textwrap.dedent("""
                          "functions": [[f.name, f.status, f.score, f.message, list(f.diagnoses)]
                                        for a in result.assignments for f in a.functions]}
     print(json.dumps({"results": out,
-                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_mib": peak_mib()}))
 """)
 
 

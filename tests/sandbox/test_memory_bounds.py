@@ -1,7 +1,7 @@
 """The grader's own memory is bounded whatever the student sends (issue 11).
 
 Each test grades one hostile submission in a fresh Python process and reads that process's peak
-resident memory (``ru_maxrss``; the sandbox worker and children are other processes): a normal
+resident memory (``VmHWM``; the sandbox worker and children are other processes): a normal
 grading peaks at about 90 MiB here. Before the bounds, these submissions took the grader to
 0.9-2.75 GiB. Also run as ``nobody`` by ``test_unprivileged.py``.
 """
@@ -27,11 +27,19 @@ PEAK_MIB = 400
 
 _PROBE = """
 import json, resource, sys
+
+
+def peak_mib():
+    # VmHWM: this process's peak resident memory since it started. Not ru_maxrss, which Linux
+    # carries over from the parent across exec (it would report pytest's own peak).
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
 from dnn_autograder.grader.pipeline import grade_submission
 result = grade_submission(sys.argv[1], assignment=sys.argv[2])
 functions = {f.name: [f.status, f.message] for a in result.assignments for f in a.functions}
 notes = [note for a in result.assignments for note in a.notes]
-print(json.dumps({"peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"peak_mib": peak_mib(),
                   "error": result.error, "functions": functions, "notes": notes,
                   "protections": list(result.protections)}))
 """

@@ -264,3 +264,33 @@ def check_he_init(inputs: Mapping[str, Any], output: Mapping[str, Any]) -> tuple
     r"""``initialize_parameters_he``: zero biases, weights ``N(0, 2 / n_{l-1})`` of shape
     ``(n_l, n_{l-1})`` (see the module docstring for the tests and their false-failure bound)."""
     return _check_init(inputs, output, he_scale, "randn * sqrt(2 / layers_dims[l-1])")
+
+
+# --- the student kit's data -------------------------------------------------------------------
+
+
+def _kit_gaussian(inputs: Mapping[str, Any], scale: Scale, rule: str) -> list[dict[str, Any]]:
+    """The kit's generic properties of one case (plain data, bounds computed here at
+    ``TEST_LEVEL``): ``gaussian_weights`` for each ``W{l}`` with at least two entries, and
+    ``zero_arrays`` for each ``b{l}``. Small layers get the same exact tests at the same level
+    (their bands are wide, so only gross scale errors show)."""
+    dims = _layers_dims(inputs)
+    z = NormalDist().inv_cdf(1.0 - TEST_LEVEL / 2.0)
+    weights: dict[str, Any] = {}
+    for l in range(1, len(dims)):
+        sigma, n = scale(dims[l], dims[l - 1]), dims[l] * dims[l - 1]
+        entry: dict[str, Any] = {"shape": [dims[l], dims[l - 1]], "std": sigma, "rule": rule}
+        if n >= 2:
+            low, high = spread_band(n)
+            entry.update(std_low=low * sigma, std_high=high * sigma, mean_bound=z * sigma / math.sqrt(n))
+        weights[f"W{l}"] = entry
+    zeros = {f"b{l}": [dims[l], 1] for l in range(1, len(dims))}
+    return [{"kind": "gaussian_weights", "output": "parameters", "arrays": weights, "level": TEST_LEVEL},
+            {"kind": "zero_arrays", "output": "parameters", "arrays": zeros}]
+
+
+#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handout_data.py``)
+KIT_PROPERTIES: dict[str, Callable[[Mapping[str, Any]], list[dict[str, Any]]]] = {
+    "check_random_init": lambda inputs: _kit_gaussian(inputs, random_scale, "random: randn * 10"),
+    "check_he_init": lambda inputs: _kit_gaussian(inputs, he_scale, "He: sqrt(2 / n_prev)"),
+}

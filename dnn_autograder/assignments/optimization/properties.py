@@ -170,3 +170,21 @@ def check_mini_batches(inputs: Mapping[str, Any], output: Mapping[str, Any]) -> 
         violations.append(f"the {m} examples were not shuffled: the mini-batches keep the "
                           f"columns of X in their original order")
     return tuple(violations)
+
+
+# --- the student kit's data -------------------------------------------------------------------
+
+
+def kit_partition(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The kit's ``partition`` property of one case: the batch sizes and whether the columns
+    must come out shuffled (``m >= MIN_SHUFFLED_COLUMNS`` and distinct columns)."""
+    X = np.asarray(inputs["X"])
+    m = int(X.shape[1])
+    size = int(inputs.get("mini_batch_size", DEFAULT_MINI_BATCH_SIZE))
+    distinct = len(set(_columns(X))) == m
+    return [{"kind": "partition", "output": "mini_batches", "x": "X", "y": "Y",
+             "sizes": list(expected_sizes(m, size)), "shuffled": m >= MIN_SHUFFLED_COLUMNS and distinct}]
+
+
+#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handout_data.py``)
+KIT_PROPERTIES = {"check_mini_batches": kit_partition}

@@ -249,3 +249,46 @@ def check_dropout_forward(inputs: Mapping[str, Any], output: Mapping[str, Any]) 
     if p is None:
         return problems
     return tuple(_mask_problems(p) + _relation_problems(p))
+
+
+# --- the student kit's data -------------------------------------------------------------------
+
+
+def kept_fraction_band(n: int, p: float, alpha: float = TEST_LEVEL) -> tuple[float, float]:
+    """The kept fractions ``q`` of an ``n``-entry mask that the Chernoff test accepts at ``alpha``
+    (``n KL(q || p) <= ln(2 / alpha)``); exact ``(p, p)`` for ``p`` of 0 or 1."""
+    if p <= 0.0 or p >= 1.0:
+        return p, p
+    limit = math.log(2.0 / alpha) / n
+
+    def edge(inside: float, out: float) -> float:
+        for _ in range(200):
+            mid = (inside + out) / 2.0
+            if _bernoulli_kl(mid, p) > limit:
+                out = mid
+            else:
+                inside = mid
+        return inside
+
+    low = 0.0 if _bernoulli_kl(0.0, p) <= limit else edge(p, 0.0)
+    high = 1.0 if _bernoulli_kl(1.0, p) <= limit else edge(p, 1.0)
+    return low, high
+
+
+def kit_dropout(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The kit's ``dropout_masks`` property of one case: positions of ``Z``/``D``/``A`` in the
+    cache, ``keep_prob`` and each mask's accepted kept fraction (bounds at ``TEST_LEVEL``)."""
+    keep_prob = float(inputs.get("keep_prob", 0.5))
+    m = int(np.shape(inputs["X"])[1])
+    masks = []
+    for l in (1, 2):
+        n = int(np.shape(inputs["parameters"][f"W{l}"])[0]) * m
+        low, high = kept_fraction_band(n, keep_prob)
+        masks.append({"Z": CACHE_NAMES.index(f"Z{l}"), "D": CACHE_NAMES.index(f"D{l}"),
+                      "A": CACHE_NAMES.index(f"A{l}"), "name": str(l), "kept_low": low, "kept_high": high})
+    return [{"kind": "dropout_masks", "output": "cache", "keep_prob": keep_prob, "masks": masks,
+             "rtol": RELATION_RTOL, "atol": RELATION_ATOL, "level": TEST_LEVEL}]
+
+
+#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handout_data.py``)
+KIT_PROPERTIES = {"check_dropout_forward": kit_dropout}

@@ -15,13 +15,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from dnn_autograder.grader.exports import csv_export, junit
 from dnn_autograder.grader.exports.files import atomic_path, write_atomic, write_json_atomic, write_text_atomic
 from dnn_autograder.grader.exports.text import unsurrogate
 from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.results_json import SCHEMA, class_dict, submission_dict
+
+if TYPE_CHECKING:
+    from dnn_autograder.grader.finals import FinalGrade
 
 RESULT_NAME = "result.json"
 REPORT_NAME = "report.html"
@@ -88,20 +91,23 @@ def write_student_report(folder: Path, result: SubmissionResult) -> str | None:
 
 def write_class_files(out_dir: Path, results: Sequence[SubmissionResult],
                       folders: Mapping[str, str], *, assignments: Sequence[str] | None = None,
-                      result_files: Sequence[Path] | None = None) -> list[Path]:
+                      result_files: Sequence[Path] | None = None,
+                      finals: Mapping[tuple[str, str], FinalGrade] | None = None) -> list[Path]:
     """Write the class-level files of ``out_dir`` for ``results``; return their paths.
 
     ``assignments``: the assignments the class is graded on (``--assignment``); None: every
     assignment graded for some student (the CSVs' rows and maxima, :mod:`.csv_export`).
     ``result_files``: the students' ``result.json`` files, in ``results``' order: the class
     ``results.json`` is then streamed from them one at a time (a big batch passes slimmed
-    ``results``, without figures and counterexamples, and never holds every result in full)."""
+    ``results``, without figures and counterexamples, and never holds every result in full).
+    ``finals``: ``{(student, assignment): FinalGrade}`` from the gradebook: ``grades.csv``,
+    ``grades_wide.csv`` and ``junit.xml`` then show overrides, penalties and final scores."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / name for name in
              ("grades.csv", "grades_wide.csv", "junit.xml", "results.json", "summary.html")]
-    csv_export.write_long(paths[0], results, assignments)
-    csv_export.write_wide(paths[1], results, assignments)
-    junit.write_junit(paths[2], results)
+    csv_export.write_long(paths[0], results, assignments, finals)
+    csv_export.write_wide(paths[1], results, assignments, finals)
+    junit.write_junit(paths[2], results, finals=finals)
     if result_files is None:
         write_json_atomic(paths[3], class_dict(results))
     else:

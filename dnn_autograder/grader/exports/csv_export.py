@@ -17,6 +17,12 @@ student with an empty assignment.
 Wide format: ``student,<assignment>...,total,max_total``, one row per student; ``max_total``
 is the sum of the maxima of the assignments being graded (the same for every student).
 
+A batch passes the final grades of its gradebook (``finals``, :mod:`dnn_autograder.grader.finals`):
+the long file then has :data:`FINAL_COLUMNS` after the contract's columns (``override`` and
+``penalty`` empty when there is none, ``final_score`` always filled, ``EX`` when excused,
+``needs_review`` ``1`` or empty) and the wide file a last ``final_total`` column (excused
+assignments count 0). ``score`` stays the autograded score.
+
 Numbers are written exactly (``17.5``, ``2``); text cells that a spreadsheet would run as a
 formula are prefixed with an apostrophe (:func:`dnn_autograder.grader.exports.text.csv_cell`).
 """
@@ -26,13 +32,22 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from dnn_autograder.grader.exports.files import write_atomic
 from dnn_autograder.grader.exports.text import csv_cell
 from dnn_autograder.grader.model import AssignmentResult, SubmissionResult
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from dnn_autograder.grader.finals import FinalGrade
+
+    Finals = Mapping[tuple[str, str], FinalGrade]
+
 LONG_HEADER = ("student", "assignment", "score", "max_score", "status")
+FINAL_COLUMNS = ("override", "penalty", "final_score", "needs_review")  #: after LONG_HEADER, with finals
+EXCUSED = "EX"
 STATUSES = ("graded", "not_submitted", "error")
 
 
@@ -86,32 +101,59 @@ def long_rows(results: Sequence[SubmissionResult], assignments: Sequence[str] | 
 
 
 def write_long(path: str | Path, results: Sequence[SubmissionResult],
-               assignments: Sequence[str] | None = None) -> None:
-    """Write ``grades.csv``: ``student,assignment,score,max_score,status``."""
+               assignments: Sequence[str] | None = None, finals: Finals | None = None) -> None:
+    """Write ``grades.csv``: ``student,assignment,score,max_score,status`` (then
+    :data:`FINAL_COLUMNS` when ``finals``, ``{(student, assignment): FinalGrade}``, is given)."""
 
     def write(stream: TextIO) -> None:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(LONG_HEADER)
+        writer.writerow(LONG_HEADER if finals is None else (*LONG_HEADER, *FINAL_COLUMNS))
         for row in long_rows(results, assignments):
-            writer.writerow((csv_cell(row.student), csv_cell(row.assignment), number(row.score),
-                             number(row.max_score), row.status))
+            cells: tuple[str, ...] = (csv_cell(row.student), csv_cell(row.assignment),
+                                      number(row.score), number(row.max_score), row.status)
+            if finals is not None:
+                cells += final_cells(row, finals.get((row.student, row.assignment)))
+            writer.writerow(cells)
 
     write_atomic(path, write, newline="")
 
 
+def final_cells(row: LongRow, grade: FinalGrade | None) -> tuple[str, str, str, str]:
+    """``override, penalty, final_score, needs_review`` of one row (the raw score without a grade)."""
+    if grade is None:
+        return "", "", number(row.score), ""
+    return ("" if grade.override is None else number(grade.override),
+            number(grade.penalty) if grade.penalty else "",
+            EXCUSED if grade.excused or grade.final_score is None else number(grade.final_score),
+            "1" if grade.needs_review else "")
+
+
+def final_score_of(row: LongRow, grade: FinalGrade | None) -> float:
+    """The points a row adds to ``final_total`` (0 when excused)."""
+    if grade is None:
+        return row.score
+    return grade.final_score or 0.0
+
+
 def write_wide(path: str | Path, results: Sequence[SubmissionResult],
-               assignments: Sequence[str] | None = None) -> None:
-    """Write ``grades_wide.csv``: ``student,<assignment>...,total,max_total``."""
+               assignments: Sequence[str] | None = None, finals: Finals | None = None) -> None:
+    """Write ``grades_wide.csv``: ``student,<assignment>...,total,max_total`` (then
+    ``final_total`` when ``finals`` is given)."""
     maxima = assignment_max_scores(results, assignments)
 
     def write(stream: TextIO) -> None:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(("student", *(csv_cell(name) for name in maxima), "total", "max_total"))
+        writer.writerow(("student", *(csv_cell(name) for name in maxima), "total", "max_total",
+                         *(() if finals is None else ("final_total",))))
         for result in results:
             graded = {a.assignment: a.score for a in result.assignments}
             scores = [graded.get(name, 0.0) for name in maxima]
-            writer.writerow((csv_cell(student_of(result)), *(number(s) for s in scores),
-                             number(sum(scores)), number(sum(maxima.values()))))
+            cells = (csv_cell(student_of(result)), *(number(s) for s in scores),
+                     number(sum(scores)), number(sum(maxima.values())))
+            if finals is not None:
+                rows = long_rows([result], list(maxima))
+                cells += (number(sum(final_score_of(r, finals.get((r.student, r.assignment))) for r in rows)),)
+            writer.writerow(cells)
 
     write_atomic(path, write, newline="")
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dnn_autograder.grader.exports.csv_export import student_of
 from dnn_autograder.grader.exports.files import write_atomic
@@ -27,11 +28,15 @@ from dnn_autograder.grader.exports.gradescope import function_output
 from dnn_autograder.grader.exports.text import xml_text
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
+if TYPE_CHECKING:
+    from dnn_autograder.grader.finals import FinalGrade
+
 _COUNTS = ("tests", "failures", "errors", "skipped")
 _NOT_CLASS_CHARS = re.compile(r"[^\w-]+")
 
 
-def junit_tree(results: Sequence[SubmissionResult], *, name: str = "grade") -> ET.ElementTree:
+def junit_tree(results: Sequence[SubmissionResult], *, name: str = "grade",
+               finals: Mapping[tuple[str, str], FinalGrade] | None = None) -> ET.ElementTree:
     """The JUnit document for ``results`` (see the module doc)."""
     root = ET.Element("testsuites", name=xml_text(name))
     for result in results:
@@ -39,17 +44,21 @@ def junit_tree(results: Sequence[SubmissionResult], *, name: str = "grade") -> E
         if not result.assignments:
             root.append(_unreadable_suite(student, result))
         for assignment in result.assignments:
-            root.append(_suite(student, assignment, result.graded_at))
+            suite = _suite(student, assignment, result.graded_at)
+            if finals is not None:
+                _final_properties(suite, assignment, finals.get((student_of(result), assignment.assignment)))
+            root.append(suite)
     _total(root, root.findall("testsuite"))
     ET.indent(root)
     return ET.ElementTree(root)
 
 
 def write_junit(
-    path: str | Path, results: Sequence[SubmissionResult], *, name: str = "grade"
+    path: str | Path, results: Sequence[SubmissionResult], *, name: str = "grade",
+    finals: Mapping[tuple[str, str], FinalGrade] | None = None,
 ) -> None:
     """Write the JUnit XML of ``results`` to ``path`` (UTF-8, atomically)."""
-    tree = junit_tree(results, name=name)
+    tree = junit_tree(results, name=name, finals=finals)
     write_atomic(path, lambda stream: tree.write(stream, encoding="unicode", xml_declaration=True))
 
 
@@ -65,6 +74,23 @@ def _suite(student: str, assignment: AssignmentResult, timestamp: str) -> ET.Ele
         suite.append(_case(f"{class_part(student)}.{class_part(name)}", function, assignment.assignment))
     _total(suite, suite.findall("testcase"))
     return suite
+
+
+def _final_properties(suite: ET.Element, assignment: AssignmentResult, grade: FinalGrade | None) -> None:
+    """``final_score`` (the autograded score without a final grade), then ``override`` and
+    ``penalty`` when present, added to a suite's properties."""
+    properties = suite.find("properties")
+    if properties is None:
+        return
+    if grade is None:
+        final = f"{assignment.score:g}"
+    else:
+        final = "EX" if grade.excused or grade.final_score is None else f"{grade.final_score:g}"
+    ET.SubElement(properties, "property", name="final_score", value=final)
+    if grade is not None and grade.override is not None:
+        ET.SubElement(properties, "property", name="override", value=f"{grade.override:g}")
+    if grade is not None and grade.penalty:
+        ET.SubElement(properties, "property", name="penalty", value=f"{grade.penalty:g}")
 
 
 def _case(classname: str, function: FunctionResult, assignment: str) -> ET.Element:
