@@ -39,11 +39,11 @@ _GRADE = textwrap.dedent("""
     import json, resource, sys, time
 
 
-def peak_mib():
-    # VmHWM: this process's peak resident memory since it started. Not ru_maxrss, which Linux
-    # carries over from the parent across exec (it would report pytest's own peak).
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    def peak_mib():
+        # VmHWM: this process's peak resident memory since it started. Not ru_maxrss, which Linux
+        # carries over from the parent across exec (it would report pytest's own peak).
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
     from pathlib import Path
     from dnn_autograder.grader.pipeline import grade_submission
