@@ -55,9 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return int(exc.code or 0)
-    if not args.starters_only:
-        return _release_handouts(args.source, args.out_dir)
     try:
+        if not args.starters_only:
+            for handout in release_handouts(args.source, args.out_dir):
+                print(handout.notebook)
+            return ExitCode.OK
         written = release(args.source, args.out_dir)
         leaks = verify_release(args.source, written)
     except ReleaseError as exc:
@@ -75,20 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.SELFCHECK_FAILED
     for path in written:
         print(path)
-    return ExitCode.OK
-
-
-def _release_handouts(source: str, out_dir: str) -> int:
-    try:
-        handouts = release_handouts(source, out_dir)
-    except ReleaseError as exc:
-        print(f"grade release: nothing written: {exc}", file=sys.stderr)
-        return ExitCode.SELFCHECK_FAILED
-    except GraderError as exc:
-        print(f"grade release: error: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
-    for handout in handouts:
-        print(handout.notebook)
     return ExitCode.OK
 
 
