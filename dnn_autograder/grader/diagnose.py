@@ -22,7 +22,7 @@ from dnn_autograder.grader.catalogue import Mistake
 from dnn_autograder.grader.evaluate import CaseOutcome
 from dnn_autograder.grader.normalise import compare_outputs
 from dnn_autograder.grader.suite import FunctionSuite
-from dnn_autograder.grader.values import size_of
+from dnn_autograder.grader.values import numeric_leaves, size_of
 
 #: at most this many failing cases (the smallest) are replayed through each mutant
 MAX_REPLAYED = 6
@@ -114,21 +114,8 @@ def _recognises(mistake: Mistake, outcome: CaseOutcome, got: Any) -> bool:
 def _real_numbers_near_zero(value: Any, atol: float) -> bool:
     """True when every floating-point number in ``value`` is within ``atol`` of zero (integer
     parts, such as dropout masks, do not count: garbage masks look like real ones)."""
-    floats = list(_floats(value))
+    floats = [leaf for leaf in numeric_leaves(value) if np.asarray(leaf).dtype.kind in "fc"]
     return bool(floats) and all(bool(np.all(np.abs(f) <= atol)) for f in floats)
-
-
-def _floats(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        for item in value.values():
-            yield from _floats(item)
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from _floats(item)
-    elif isinstance(value, np.ndarray) and value.dtype.kind in "fc":
-        yield value
-    elif isinstance(value, float | np.floating | complex):
-        yield np.asarray(value)
 
 
 def _filled_like(value: Any, fill: int) -> Any:

@@ -31,6 +31,7 @@ from dnn_autograder.grader.handout_data import hidden_items, public_items
 from dnn_autograder.grader.release import _code_part, _is_trivial, _regions
 from dnn_autograder.grader.spec import AssignmentSpec, resolve
 from dnn_autograder.grader.suite import FunctionSuite, build_suites
+from dnn_autograder.grader.values import numeric_leaves
 from dnn_autograder.student_kit.selfcheck import decode
 
 #: the share of a reference's lines a course helper module may also contain
@@ -77,18 +78,6 @@ def _text_lines(path: Path) -> Iterator[str]:
         yield from path.read_text(encoding="utf-8").splitlines()
 
 
-def _leaves(value: Any) -> Iterator[Any]:
-    """The numbers and arrays inside a value."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _leaves(item)
-    elif isinstance(value, np.ndarray) or isinstance(value, int | float | np.number) and not isinstance(value, bool):
-        yield value
-
-
 def _key(leaf: Any) -> tuple[Any, ...] | None:
     """A hashable form of a non-trivial leaf, None for a trivial one (constant array, whole number)."""
     array = np.asarray(leaf, dtype=np.float64)
@@ -116,14 +105,14 @@ def _allowed_keys(suite: FunctionSuite, mistakes: tuple[Mistake, ...]) -> set[tu
                         outputs.append(dict(suite.run(mistake.mutant, item.case)))
                 except Exception:  # noqa: BLE001 - a mutant that cannot run gives nothing away
                     pass
-        allowed.update(key for leaf in _leaves(outputs) if (key := _key(leaf)) is not None)
+        allowed.update(key for leaf in numeric_leaves(outputs) if (key := _key(leaf)) is not None)
     return allowed
 
 
 def hidden_values_in(spec: AssignmentSpec, shipped: Any) -> list[str]:
     """Problems: non-trivial expected values of hidden cases found among ``shipped``'s leaves
     (values that some public case of the assignment gives away too are not counted)."""
-    keys = {key for leaf in _leaves(shipped) if (key := _key(leaf)) is not None}
+    keys = {key for leaf in numeric_leaves(shipped) if (key := _key(leaf)) is not None}
     problems = []
     mistakes = mistakes_by_function(spec)
     suites = build_suites(spec)
@@ -131,7 +120,7 @@ def hidden_values_in(spec: AssignmentSpec, shipped: Any) -> list[str]:
     allowed = set().union(*(_allowed_keys(suite, mistakes[name]) for name, suite in suites.items()))
     for name, suite in suites.items():
         for index, item in enumerate(hidden_items(suite)):
-            for leaf in _leaves(dict(item.outputs)):
+            for leaf in numeric_leaves(dict(item.outputs)):
                 key = _key(leaf)
                 if key is not None and key in keys and key not in allowed:
                     problems.append(f"{name}: an expected value of hidden case {index} ({item.case.label}) is in "

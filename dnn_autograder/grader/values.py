@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,18 @@ def bounded(value: Any, max_bytes: int = MAX_KEPT_BYTES) -> Any:
     if isinstance(value, np.ndarray | list | tuple | str):
         return summarise(value)
     return value
+
+
+def numeric_leaves(value: Any) -> Iterator[Any]:
+    """The arrays and numbers (booleans aside) inside nested mappings, lists and tuples."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from numeric_leaves(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from numeric_leaves(item)
+    elif isinstance(value, np.ndarray) or isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        yield value
 
 
 def deep_copy(value: Any) -> Any:
