@@ -79,7 +79,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root)
     parent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(site.stdout.strip()) / "_tested_environment.pth").write_text("\n".join(sorted(parent)) + "\n")
-    done = _run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], cwd=root)
+    # --ignore-installed: the running environment may hold a non-editable install of the grader
+    # (`pip install '.[test]'`), which pip would otherwise take as already satisfied.
+    done = _run([str(python), "-m", "pip", "install", "--ignore-installed", "--no-deps", "--no-index", str(wheel)],
+                cwd=root)
     assert done.returncode == 0, f"the wheel did not install:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     outside = root / "elsewhere"
     outside.mkdir()
