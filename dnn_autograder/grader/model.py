@@ -15,6 +15,38 @@ Status = Literal["passed", "failed", "error", "missing"]
 
 
 @dataclass(frozen=True)
+class Var:
+    """A name in a script case: one of the case's inputs, or a name an earlier step bound."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call of a script case (:class:`Case` ``steps``), written as the line of code it is.
+
+    Attributes:
+        call: a name the submission defines (a function, or a class to construct), or
+            ``"var.method"``: a method of an object an earlier step bound (``"layer.backward"``).
+        args: positional arguments, each a :class:`Var` or a plain constant.
+        kwargs: keyword arguments, the same.
+        returns: names bound to the returned value: one name binds it whole; several unpack a
+            tuple or list of exactly that length (``next_w, config = adam(w, dw, config)``).
+        compare: what is compared with the reference's run right after this step: names bound
+            so far (a returned value, or an input the call updates in place, such as
+            ``params``) or ``"var.attr"``, an attribute of an object (``"layer.dW"``).
+        seed: ``np.random.seed(seed)`` (and ``random.seed``) right before this step, or None.
+    """
+
+    call: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    returns: tuple[str, ...] = ()
+    compare: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     """One set of inputs for a graded function.
 
@@ -27,12 +59,22 @@ class Case:
         seed: ``np.random.seed(seed)`` is called in the child before the function runs, so
             code that draws without seeding is still deterministic.
         label: where the case comes from ("edge: keep_prob = 1", "generated").
+        steps: empty for a function called once with ``args``; else the case is a *script*:
+            these calls run in order in one namespace that starts as ``args`` (each input is
+            one object, so an update in place is seen by the next step), and what each step
+            ``compare``-s is the case's output, named by :func:`script_output`.
     """
 
     args: Mapping[str, Any]
     world: str = ""
     seed: int | None = 0
     label: str = "generated"
+    steps: tuple[Step, ...] = ()
+
+
+def script_output(step: int, name: str) -> str:
+    """The output name of ``name`` compared after step ``step`` (0-based) of a script case."""
+    return f"step {step + 1}: {name}"
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,7 @@ class CallRecord:
     message: str
     #: pairs of positions in a returned tuple that are one and the same dict or list object
     aliases: tuple[tuple[int, int], ...] = ()
+    #: a script case: the (0-based) step that ran last, where an error happened
+    step: int = 0
+    #: a script case: why a step's return value could not be unpacked into its names, or ""
+    problem: str = ""

@@ -8,6 +8,7 @@ is started for the next call.
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 import os
 import socket
@@ -107,6 +108,38 @@ class Session:
                       "seed": None if seed is None else int(seed)}
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
+        return self._request(header, encoder, function, timeout, on_stand_in, self._returned)
+
+    def run_script(self, unit: str, inputs: Mapping[str, Any], steps: Sequence[Mapping[str, Any]], *,
+                   inject: Mapping[str, str] = {}, stand_ins: Sequence[str] = (),
+                   on_stand_in: Callable[[str, tuple, dict], Any] | None = None,
+                   seed: int | None = None, timeout_s: float | None = None) -> CallRecord:
+        """Run a script case (``sandbox/child/script.py``) of the graded unit ``unit`` in the
+        student's namespace, like :meth:`call`, with one deadline for the whole script.
+
+        The record's ``value`` is ``{(step, name): value}`` for every compared value of the steps
+        that completed; ``step`` is the (0-based) step that ran last (where an error happened);
+        ``problem`` says why a step's result could not be unpacked into its names.
+        """
+        if stand_ins and on_stand_in is None:
+            raise ValueError("stand_ins need an on_stand_in callback")
+        timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
+        encoder = wire.Encoder(1 << 62)
+        try:
+            header = {"op": "script", "inputs": encoder.encode(dict(inputs)),
+                      "steps": encoder.encode([dict(step) for step in steps]),
+                      "inject": {str(k): str(v) for k, v in dict(inject).items()},
+                      "stand_ins": [str(name) for name in stand_ins],
+                      "seed": None if seed is None else int(seed)}
+        except wire.Unencodable as exc:
+            raise TypeError(f"cannot send {exc} to the sandbox") from None
+        return self._request(header, encoder, unit, timeout, on_stand_in, self._script_returned)
+
+    def _request(self, header: dict[str, Any], encoder: wire.Encoder, function: str, timeout: float,
+                 on_stand_in: Callable[[str, tuple, dict], Any] | None,
+                 read_result: Callable[[ChildProcess, dict[str, Any], bytearray, float], CallRecord],
+                 ) -> CallRecord:
+        """Send one call or script to the child and read until its result (see :meth:`call`)."""
         if self._child is not None and self._child.last_function not in (None, function):
             self._child.recycle = True  # a fresh child per function: not the child's decision
         child = self._running()
@@ -122,7 +155,7 @@ class Session:
                     spent = min(self._answer(child, reply, body, on_stand_in, deadline), grace)
                     deadline, grace = deadline + spent, grace - spent
                 elif reply.get("ev") == "result":
-                    record = self._returned(child, reply, body, time.monotonic() - started)
+                    record = read_result(child, reply, body, time.monotonic() - started)
                     return reports.amend(record, reports.take(child))
                 elif reply.get("ev") == "bad-request":
                     problem = outcomes.one_line(reply.get("message"))
@@ -377,6 +410,23 @@ class Session:
             and 0 <= duration <= elapsed else elapsed,
             message=self._message(outcome, reply, error_type or "", error_message or ""),
             aliases=tuple((int(i), int(j)) for i, j in aliases))
+
+    def _script_returned(self, child: ChildProcess, reply: dict[str, Any], body: bytearray,
+                         elapsed: float) -> CallRecord:
+        """A script's result: ``value`` becomes ``{(step, name): value}``."""
+        captured = reply.get("value") if reply.get("outcome") == "returned" else []
+        step, problem = reply.get("step"), reply.get("problem")
+        if not isinstance(captured, list) or type(step) is not int or not isinstance(problem, str | None):
+            raise wire.WireError("bad script result")
+        values: dict[tuple[int, str], Any] = {}
+        for item in captured:
+            if not (isinstance(item, list) and len(item) == 3 and type(item[0]) is int
+                    and isinstance(item[1], str)):
+                raise wire.WireError("bad script capture")
+            values[(item[0], item[1][:200])] = wire.decode(item[2], body)
+        record = self._returned(child, {**reply, "value": None}, body, elapsed)
+        return dataclasses.replace(record, value=values, step=step,
+                                   problem=outcomes.one_line(problem, 500) if problem else "")
 
     def _message(self, outcome: str, reply: dict[str, Any], error_type: str,
                  error_message: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import guard, wire
+from . import guard, script, wire
 from .capture import Output, OutputFlood, TextWriter
 
 _STUDENT = "<student:"
@@ -177,12 +177,69 @@ class Runner:
     def call(self, header: dict[str, Any], body: bytearray) -> None:
         name = str(header["fn"])
         args = wire.decode(header["args"], body)
+
+        def action() -> Any:
+            return self._lookup(name)(*args)
+
+        done = self._invoke(header, action)
+        if done is not None:
+            outcome, value, error, duration, recycle = done
+            self._reply(outcome, value, error, args, duration, recycle)
+
+    def script(self, header: dict[str, Any], body: bytearray) -> None:
+        """Run a script case (``script.Script``): each compared value is encoded right after
+        its step (a later step may change it in place); the reply's value is
+        ``[[step, name, encoded], ...]`` and ``step`` says which step ran last."""
+        inputs = wire.decode(header["inputs"], body)
+        steps = wire.decode(header["steps"], body)
+        if not isinstance(inputs, dict) or not isinstance(steps, list):
+            self.send({"ev": "bad-request", "message": "a script needs inputs and steps"})
+            return
+        encoder = wire.Encoder(self.settings["return_bytes"])
+        captured: list[list[Any]] = []
+        run = script.Script(inputs, self._lookup)
+
+        def capture(step: int, name: str, value: Any) -> None:
+            try:
+                captured.append([step, name, encoder.encode(value)])
+            except wire.Unencodable as exc:
+                raise _Unsupported(f"{name} = {exc}") from None
+
+        def action() -> Any:
+            try:
+                run.run(steps, capture)
+            except script.ScriptShapeError as exc:
+                return str(exc)
+            return None
+
+        done = self._invoke(header, action)
+        if done is None:
+            return
+        outcome, problem, error, duration, recycle = done
+        extra: dict[str, Any] = {"step": run.step, "problem": problem if outcome == "returned" else None}
+        if isinstance(error, _Unsupported):
+            extra["reason"] = str(error)[:300]
+            outcome, error = "unsupported-return", None
+        self._reply(outcome, captured, error, [], duration, recycle, encoder=encoder, encoded=True,
+                    extra=extra)
+
+    def _lookup(self, name: str) -> Any:
+        function = self.namespace.get(name)
+        if not callable(function) or isinstance(function, guard.Missing):
+            raise NameError(f"name {name!r} is not defined")
+        return function
+
+    def _invoke(self, header: dict[str, Any], action: Callable[[], Any]
+                ) -> tuple[str, Any, BaseException | None, float, bool] | None:
+        """Run ``action()`` as a call of the student's code: with the header's bindings and
+        seed, output captured, the watched modules restored afterwards. Returns ``(outcome,
+        value, error, duration, recycle)``, or None after answering a bad request."""
         saved: dict[str, Any] = {}
         try:
             bindings = self._bindings(header)
         except LookupError as exc:
             self.send({"ev": "bad-request", "message": str(exc)})
-            return
+            return None
         for key, bound in bindings.items():
             saved[key] = self.namespace.get(key, _ABSENT)
             self.namespace[key] = bound
@@ -191,7 +248,6 @@ class Runner:
             random.seed(int(header["seed"]))
         self.namespace.pop("__warningregistry__", None)
         warnings._filters_mutated()  # type: ignore[attr-defined]  # warnings show every call
-        function = self.namespace.get(name)
         # the student may have replaced them in an earlier call
         sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
         self.output.begin()
@@ -200,9 +256,7 @@ class Runner:
         error: BaseException | None = None
         outcome, started = "returned", time.perf_counter()
         try:
-            if not callable(function) or isinstance(function, guard.Missing):
-                raise NameError(f"name {name!r} is not defined")
-            value = function(*args)
+            value = action()
         except OutputFlood:
             outcome = "output-limit"
         except SystemExit:
@@ -219,7 +273,7 @@ class Runner:
                 self.namespace.pop(key, None)
             else:
                 self.namespace[key] = old
-        self._reply(outcome, value, error, args, duration, recycle)
+        return outcome, value, error, duration, recycle
 
     def _bindings(self, header: dict[str, Any]) -> dict[str, Any]:
         bindings: dict[str, Any] = {}
@@ -234,16 +288,21 @@ class Runner:
         return bindings
 
     def _reply(self, outcome: str, value: Any, error: BaseException | None, args: Any,
-               duration: float, recycle: bool) -> None:
+               duration: float, recycle: bool, *, encoder: wire.Encoder | None = None,
+               encoded: bool = False, extra: dict[str, Any] | None = None) -> None:
+        """Send a call's result. ``encoded``: ``value`` is already encoded with ``encoder``
+        (a script's captures)."""
         seen = self.violations.take()
         if self.output.flooded:
             outcome = "output-limit"
         elif seen:
             outcome = "violation"
         reply: dict[str, Any] = {"ev": "result", "outcome": outcome, "duration": duration,
-                                 "violation": list(seen[0]) if seen else None}
-        encoder = wire.Encoder(self.settings["return_bytes"])
-        if outcome == "returned":
+                                 "violation": list(seen[0]) if seen else None, **(extra or {})}
+        encoder = encoder or wire.Encoder(self.settings["return_bytes"])
+        if encoded:
+            reply["value"] = value if outcome == "returned" else []
+        elif outcome == "returned":
             reply["aliases"] = _aliases(value)
             try:
                 reply["value"] = encoder.encode(value)
@@ -357,6 +416,8 @@ class Runner:
             op = header.get("op")
             if op == "call":
                 self.call(header, body)
+            elif op == "script":
+                self.script(header, body)
             elif op == "load":
                 self.load(list(header["units"]), body)
             elif op == "close":
@@ -366,6 +427,10 @@ class Runner:
 
 
 _ABSENT = object()
+
+
+class _Unsupported(Exception):
+    """A compared value of a script that cannot be sent (its message says which and why)."""
 
 
 def _exit_builtin(code: Any = None) -> None:
@@ -456,7 +521,7 @@ def _integrity_check() -> Callable[[], str]:
     their classes hold what they held now; else the name of the first thing that differs."""
     package = __name__.rpartition(".")[0]
     watched: list[tuple[str, Any, dict[str, Any]]] = []
-    for short in ("runner", "guard", "wire", "capture"):
+    for short in ("runner", "guard", "wire", "capture", "script"):
         module = sys.modules.get(f"{package}.{short}")
         if module is None:
             continue
