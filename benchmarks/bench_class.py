@@ -4,8 +4,9 @@ Builds a class like the one of issue 17: course-style optimization notebooks mad
 assignment's master notebook, each with a 2000-iteration training cell (which the grader never
 runs); the first ones are correct, the rest each carry one catalogued mistake, the mutant of a
 catalogue entry put in place of the master's function. Then it runs
-``grade CLASS --out OUT --jobs N`` (reports and summary included) and prints the class wall time,
-the time per student, the peak memory (psutil) of the parent process and of its largest
+``grade CLASS --out OUT --jobs N --assignment optimization`` (reports and summary included; the
+assignment is named so that another assignment's case bank being rewritten cannot stop the run)
+and prints the class wall time, the time per student, the peak memory (psutil) of the parent process and of its largest
 worker, and the machine's load average before and after. ``--scheduler local`` runs the same class
 through the Dask backend on a local cluster too; ``--profile`` profiles one wrong submission
 graded in a warm process (cProfile, top functions by cumulative time).
@@ -79,40 +80,62 @@ def build_class(target: Path, students: int, wrong: int) -> dict[str, str]:
 
 
 def run_grade(klass: Path, out: Path, extra: list[str]) -> dict[str, float]:
-    """Run ``grade klass --out out ...`` in a fresh process; its wall time and peak memory.
+    """Run ``grade klass --out out ...`` in a fresh process; its wall time, CPU time and peak memory.
 
-    Memory is sampled with psutil (every 0.1 s, resident set size): the ``grade`` process itself
-    (the parent) and the largest other process under this benchmark (a grading worker, a Dask
-    worker of a local cluster, or a sandbox child)."""
-    command = [sys.executable, "-m", "dnn_autograder.grader.cli", str(klass), "--out", str(out), "--quiet", *extra]
+    ``cpu_s`` is the CPU time (user + system) of all the processes of the run (:class:`_Seen`).
+    Unlike the wall time it hardly depends on what else the machine is doing, so it is the number
+    to project from. Memory is sampled with psutil (every 0.1 s,
+    resident set size): the ``grade`` process itself (the parent) and the largest other process
+    under this benchmark (a grading worker, a Dask worker of a local cluster, or a sandbox child)."""
+    command = [sys.executable, "-m", "dnn_autograder.grader.cli", str(klass), "--out", str(out), "--quiet",
+               "--assignment", ASSIGNMENT, *extra]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    parent_rss = worker_rss = 0
+    seen = _Seen(process.pid)
     try:
         import psutil
     except ImportError:
         psutil = None
     while process.poll() is None:
         if psutil is not None:
-            parent_rss, worker_rss = _sample(psutil, process.pid, parent_rss, worker_rss)
+            seen.sample(psutil)
         time.sleep(0.1)
     wall = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"grade failed with exit status {process.returncode}")
-    return {"wall_s": wall, "parent_mb": parent_rss / 2**20, "worker_mb": worker_rss / 2**20}
+    return {"wall_s": wall, "cpu_s": sum(seen.cpu.values()), "parent_mb": seen.parent_rss / 2**20,
+            "worker_mb": seen.worker_rss / 2**20}
 
 
-def _sample(psutil: Any, parent: int, parent_rss: int, worker_rss: int) -> tuple[int, int]:
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            rss = proc.memory_info().rss
-        except psutil.Error:
-            continue
-        if proc.pid == parent:
-            parent_rss = max(parent_rss, rss)
-        else:
-            worker_rss = max(worker_rss, rss)
-    return parent_rss, worker_rss
+class _Seen:
+    """What sampling the process tree under ``grade`` saw: peak resident memory, and each
+    process's CPU time (user + system) at its last sample; for a sandbox worker (zygote) that
+    includes the sandbox children it reaped (their intermediates wait for them), which live for
+    milliseconds each and are never sampled themselves. The last 0.1 s of each process is missed."""
+
+    def __init__(self, parent: int) -> None:
+        self.parent = parent
+        self.parent_rss = self.worker_rss = 0
+        self.cpu: dict[int, float] = {}
+        self.zygote: dict[int, bool] = {}
+
+    def sample(self, psutil: Any) -> None:
+        for proc in psutil.Process().children(recursive=True):
+            try:
+                rss = proc.memory_info().rss
+                times = proc.cpu_times()
+                if proc.pid not in self.zygote:
+                    self.zygote[proc.pid] = any(part.endswith("boot.py") for part in proc.cmdline())
+            except psutil.Error:
+                continue
+            if proc.pid == self.parent:
+                self.parent_rss = max(self.parent_rss, rss)
+            else:
+                self.worker_rss = max(self.worker_rss, rss)
+            cpu = times.user + times.system
+            if self.zygote[proc.pid]:
+                cpu += times.children_user + times.children_system
+            self.cpu[proc.pid] = max(self.cpu.get(proc.pid, 0.0), cpu)
 
 
 def grades(out: Path) -> dict[str, float]:
@@ -187,6 +210,8 @@ def _print_run(title: str, measured: dict[str, float], students: int) -> None:
     print(title)
     print(f"  class wall time: {measured['wall_s']:.2f} s (Python start-up included);"
           f" {measured['wall_s'] / students:.3f} s per student")
+    print(f"  CPU time of all its processes: {measured['cpu_s']:.2f} s; {measured['cpu_s'] / students:.3f} s per"
+          " student")
     print(f"  peak resident memory: parent {measured['parent_mb']:.0f} MB, largest other process"
           f" {measured['worker_mb']:.0f} MB (psutil, sampled every 0.1 s; 0 without psutil)")
     print(f"  load average after: {os.getloadavg()}")

@@ -53,9 +53,17 @@ def test_every_required_mistake_id_is_catalogued():
 
 
 def test_mistake_ids_are_unique_and_well_formed():
-    ids = [m.id for spec in SPECS for items in mistakes_by_function(spec).values() for m in items]
-    assert len(ids) == len(set(ids))
-    assert all(i == i.lower() and " " not in i for i in ids)
+    """An id means one mistake: unique within an assignment, and shared between assignments only
+    as the same entry (two template years of one course importing one catalogue)."""
+    meaning: dict[str, tuple[str, str, str]] = {}
+    for spec in SPECS:
+        ids = [m.id for items in mistakes_by_function(spec).values() for m in items]
+        assert len(ids) == len(set(ids)), spec.name
+        for items in mistakes_by_function(spec).values():
+            for m in items:
+                entry = (m.function, m.title, m.explanation)
+                assert meaning.setdefault(m.id, entry) == entry, f"{m.id} means two things"
+    assert all(i == i.lower() and " " not in i for i in meaning)
 
 
 @pytest.mark.parametrize(("spec", "function"), FUNCTIONS, ids=IDS)

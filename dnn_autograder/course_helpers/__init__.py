@@ -12,6 +12,10 @@ COURSE_MODULES = {
     "gc_utils": ".gc_utils",
     "opt_utils": ".opt_utils",
     "opt_utils_v1a": ".opt_utils_v1a",
+    # Deep Learning from Scratch: the package `common` and the modules learners import from it
+    "common": ".dlfs_common",
+    "common.functions": ".dlfs_common.functions",
+    "common.util": ".dlfs_common.util",
 }
 
 #: Course test modules that notebooks import; the sandbox satisfies them with harmless shells.

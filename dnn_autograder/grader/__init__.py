@@ -1,7 +1,8 @@
 """The autograder for the 'improving deep neural networks' exercises.
 
-``grade_submission`` and ``grade_class`` (in :mod:`dnn_autograder.grader.pipeline`) are the library's entry
-points; the ``grade`` command is a thin layer over them.
+``grade_submission`` (in :mod:`dnn_autograder.grader.pipeline`) and ``grade_batch`` (in
+:mod:`dnn_autograder.grader.batch`, a class) are the library's entry points; the ``grade`` command is a
+thin layer over them.
 """
 
 import os as _os

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import struct
 import sys
 from collections.abc import Iterable, Mapping
@@ -29,7 +30,9 @@ from typing import Any
 
 from dnn_autograder.grader.errors import CaseBankError
 from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.sampling import draw_cases
 from dnn_autograder.grader.sandbox.child import wire
+from dnn_autograder.grader.scripts import plain_steps, steps_from_plain
 from dnn_autograder.grader.spec import (
     ASSIGNMENTS_DIR,
     AssignmentSpec,
@@ -148,10 +151,21 @@ def _digest(spec: AssignmentSpec, folder: Path) -> str:
     determining = {"case_seed": spec.case_seed,
                    "functions": [[f.name, f.strategy, f.cases] for f in spec.functions]}
     digest.update(json.dumps(determining, sort_keys=True).encode())
-    for path in (folder / "cases.py", _STRATEGIES):
+    for path in (folder / "cases.py", _STRATEGIES, *_borrowed_cases(folder)):
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()[:20]
+
+
+_BORROWED = re.compile(r"^from\s+dnn_autograder\.assignments\.(\w+)\.cases\s+import", re.MULTILINE)
+
+
+def _borrowed_cases(folder: Path) -> list[Path]:
+    """The other assignments' ``cases.py`` that this folder's ``cases.py`` imports (a template
+    year that reuses another's cases): a change there changes this bank's cases too."""
+    path = folder / "cases.py"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return [folder.parent / name / "cases.py" for name in sorted(set(_BORROWED.findall(text))) if name != folder.name]
 
 
 def generated_cases(spec: AssignmentSpec) -> Mapping[str, tuple[Case, ...]]:
@@ -166,8 +180,6 @@ def generated_cases(spec: AssignmentSpec) -> Mapping[str, tuple[Case, ...]]:
 
 def draw_function_cases(spec: AssignmentSpec, function: FunctionSpec) -> tuple[Case, ...]:
     """Draw ``function.cases`` examples of its strategy with the assignment's fixed seed."""
-    from dnn_autograder.grader.suite import draw_cases
-
     index = spec.function_names.index(function.name)
     strategy = getattr(assignment_module(spec, "cases"), function.strategy)()
     return draw_cases(strategy, function.cases, seed=spec.case_seed * 1000 + index)
@@ -251,6 +263,7 @@ def _encode_case(encoder: wire.Encoder, case: Case) -> dict[str, Any]:
         "world": case.world,
         "seed": case.seed,
         "label": case.label,
+        **({"steps": encoder.encode(plain_steps(case.steps))} if case.steps else {}),
     }
 
 
@@ -258,7 +271,8 @@ def _decode_case(item: Mapping[str, Any], body: bytearray) -> Case:
     args = wire.decode(item["args"], body)
     if not isinstance(args, dict):
         raise ValueError("case arguments are not a mapping")
-    return Case(args=args, world=str(item["world"]), seed=item["seed"], label=str(item["label"]))
+    steps = steps_from_plain(wire.decode(item["steps"], body)) if "steps" in item else ()
+    return Case(args=args, world=str(item["world"]), seed=item["seed"], label=str(item["label"]), steps=steps)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,11 @@ class Mistake:
         shows_on: a predicate over a case's inputs (``{argument name: value}``) that is True
             on the cases where this mistake shows clearly (bias correction: a small ``t``);
             the example shown for the diagnosis prefers them. None: no preference.
+        also_costs: other graded units in which this mistake costs points too, by design, so
+            the self-check accepts it there: a forward pass whose cache a backward pass reads
+            changes what the backward differentiates (the backward is judged against numerical
+            gradients of the student's own forward, as a course's gradient check is), and a
+            backward written for the correct forward is then not the derivative of this one.
     """
 
     id: str
@@ -44,6 +49,7 @@ class Mistake:
     structural: StructuralCheck | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     shows_on: Callable[[Mapping[str, Any]], bool] | None = None
+    also_costs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mutant is None and self.structural is None:

@@ -29,6 +29,7 @@ from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, available_assignments
 log = logging.getLogger(__name__)
 
 FILE_NAME = "catalogue.toml"
+REWRITE_COMMAND = "python -m dnn_autograder.grader.catalogue_data"
 HEADER = (
     "# The words of this assignment's mistakes.py (ids, titles, explanations, one-line fixes).\n"
     "# Generated: do not edit. After changing mistakes.py run\n"
@@ -108,6 +109,21 @@ def generated(assignment: str, root: Path = ASSIGNMENTS_DIR) -> str:
     from dnn_autograder.grader.spec import load_assignment
 
     return to_toml(entries_of(all_mistakes(load_assignment(assignment, root)).values()))
+
+
+def catalogue_problems(assignment: str, root: Path = ASSIGNMENTS_DIR) -> list[str]:
+    """Why the assignment's ``catalogue.toml`` does not hold its ``mistakes.py``'s words (``[]``
+    when it is current), for ``grade selfcheck``: readers would show stale or bare ids."""
+    path = root / assignment / FILE_NAME
+    try:
+        text = generated(assignment, root)
+    except Exception as exc:  # noqa: BLE001 - a catalogue that cannot load is reported elsewhere too
+        return [f"{assignment}: {FILE_NAME} cannot be generated: {exc}"]
+    if not path.is_file():
+        return [f"{assignment}: {FILE_NAME} is missing: run {REWRITE_COMMAND}"]
+    if path.read_text(encoding="utf-8") != text:
+        return [f"{assignment}: {FILE_NAME} is stale (mistakes.py changed): run {REWRITE_COMMAND}"]
+    return []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

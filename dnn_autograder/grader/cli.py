@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="grade",
         description="Grade 'improving deep neural networks' submissions (.py, .ipynb or folders).",
         epilog="Subcommands: 'grade selfcheck' checks the assignment bank; 'grade release OUT' writes"
-        " the student handouts (starter notebooks with an offline self-check on public cases).",
+        " the student handouts (starter notebooks with an offline self-check on public cases). A first"
+        " argument named like a subcommand runs it: grade a file of that name as ./NAME.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a .py file, an .ipynb notebook or a folder")
     parser.add_argument("--assignment", metavar="NAME", help="grade against this assignment (default: recognise)")
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="grade: %(message)s")
-    if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
+    if argv and argv[0] in SUBCOMMANDS:  # always a subcommand: a file of that name is graded as ./NAME
         return _subcommand(argv[0], argv[1:])
     parser = build_parser()
     try:
@@ -147,12 +148,9 @@ def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult
 
 
 def _write_html(target: str, results: Sequence[SubmissionResult]) -> bool:
-    """Write the one submission's report; False (with a note) when reports are not available."""
-    try:
-        from dnn_autograder.grader.render.html import write_report
-    except ImportError:
-        print("grade: note: HTML reports are not available in this version", file=sys.stderr)
-        return False
+    """Write the one submission's report."""
+    from dnn_autograder.grader.render.html import write_report
+
     write_report(Path(target), results[0])
     return True
 
@@ -160,11 +158,7 @@ def _write_html(target: str, results: Sequence[SubmissionResult]) -> bool:
 def _subcommand(name: str, argv: Sequence[str]) -> int:
     import importlib
 
-    try:
-        module = importlib.import_module(f"dnn_autograder.grader.commands.{name.replace('-', '_')}")
-    except ImportError:
-        print(f"grade: '{name}' is not available in this version", file=sys.stderr)
-        return ExitCode.USAGE
+    module = importlib.import_module(f"dnn_autograder.grader.commands.{name.replace('-', '_')}")
     return int(module.main(argv))
 
 

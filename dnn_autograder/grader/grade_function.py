@@ -9,15 +9,27 @@ some inputs is shown the exception *and* diagnosed from the cases where it retur
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from dnn_autograder.grader import messages
 from dnn_autograder.grader.catalogue import Mistake
 from dnn_autograder.grader.diagnose import diagnose
-from dnn_autograder.grader.evaluate import CaseOutcome, PropertyCheck, Retention, SessionLike, evaluate_case
+from dnn_autograder.grader.evaluate import (
+    CaseOutcome,
+    CaseRequest,
+    PropertyCheck,
+    Retention,
+    SessionLike,
+    case_request,
+    evaluate_case,
+    judge_call,
+)
 from dnn_autograder.grader.model import Counterexample, FunctionResult
 from dnn_autograder.grader.reveal import redact
+from dnn_autograder.grader.sandbox.records import CallRecord
+from dnn_autograder.grader.scripts import first_diverging_step, script_lines, step_of
 from dnn_autograder.grader.showcase import showcase
 from dnn_autograder.grader.shrink import smallest_failure
 from dnn_autograder.grader.suite import FunctionSuite
@@ -41,14 +53,27 @@ def grade_function(
     outcomes: list[CaseOutcome] = []
     raised = 0
     retention = Retention()  # what the outcomes keep of the student's values, in total
-    for item in suite.expected:
-        outcome = retention.admit(evaluate_case(session, suite, item, properties))
-        outcomes.append(outcome)
-        if outcome.errored and (outcome.record.outcome != "raised" or raised >= MAX_RAISED):
-            break  # a timeout or a limit is not run again; see the module doc for "raised"
-        raised += outcome.record.outcome == "raised"
-        if time.monotonic() - started > FUNCTION_BUDGET_S:
-            break
+    batch = _batched(session, suite)
+    try:
+        for index, item in enumerate(suite.expected):
+            if batch is None:
+                outcome = evaluate_case(session, suite, item, properties)
+            else:
+                record = next(batch.records, None)
+                if record is None:
+                    break
+                outcome = judge_call(suite, item, record, batch.requests[index].calls, properties)
+                del record
+            outcome = retention.admit(outcome)
+            outcomes.append(outcome)
+            if outcome.errored and (outcome.record.outcome != "raised" or raised >= MAX_RAISED):
+                break  # a timeout or a limit is not run again; see the module doc for "raised"
+            raised += outcome.record.outcome == "raised"
+            if time.monotonic() - started > FUNCTION_BUDGET_S:
+                break
+    finally:
+        if batch is not None:
+            batch.records.close()  # stopped early: the child, which would go on, is killed
     failing = [o for o in outcomes if not o.passed]
     duration = time.monotonic() - started
     output = next((o.record.output for o in outcomes if o.record.output), "")
@@ -81,6 +106,36 @@ def grade_function(
     ), spec.reveal)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """The cases of one function sent to the sandbox together (``Session.call_each``): the
+    records arrive one by one, and ``requests[i]`` answers the stand-ins of case ``i``."""
+
+    requests: tuple[CaseRequest, ...]
+    records: Generator[CallRecord, None, None]
+
+
+def _batched(session: SessionLike, suite: FunctionSuite) -> _Batch | None:
+    """The function's cases as one batch, when the session can batch and every case is one
+    plain call (the same calls, in the same order, with the same seeds as one by one; it
+    stops where the loop in :func:`grade_function` would, and that loop closes it otherwise)."""
+    call_each = getattr(session, "call_each", None)
+    if call_each is None or any(item.case.steps for item in suite.expected):
+        return None
+    spec = suite.spec
+    requests = tuple(case_request(suite, item) for item in suite.expected)
+
+    def answer(index: int, name: str, args: tuple, kwargs: dict) -> Any:
+        on_stand_in = requests[index].on_stand_in
+        assert on_stand_in is not None
+        return on_stand_in(name, args, kwargs)
+
+    records = call_each(spec.name, [(tuple(item.case.args.values()), item.case.seed) for item in suite.expected],
+                        inject=spec.helpers, stand_ins=spec.stand_ins, on_stand_in=answer if spec.stand_ins else None,
+                        timeout_s=spec.timeout_s, max_raised=MAX_RAISED)
+    return _Batch(requests, records)
+
+
 def _hidden(suite: FunctionSuite, outcome: CaseOutcome) -> bool:
     """The case is not one of the public cases the handout ships (a shrunk case never is)."""
     return not any(outcome.case is item.case for item in suite.expected[: suite.spec.public_cases])
@@ -89,12 +144,23 @@ def _hidden(suite: FunctionSuite, outcome: CaseOutcome) -> bool:
 def _counterexample(
     outcome: CaseOutcome, item_names: Mapping[str, tuple[str, ...]] | None = None, hidden: bool = False
 ) -> Counterexample:
+    expected, got, mismatches = dict(outcome.expected), dict(outcome.got or {}), outcome.mismatches
+    step = 0
+    if outcome.case.steps:  # a script: the first step where the student's run differs
+        first = first_diverging_step([m.where for m in mismatches])
+        if first is not None:
+            step = first + 1
+            expected = {k: v for k, v in expected.items() if step_of(k) == first}
+            got = {k: v for k, v in got.items() if step_of(k) == first}
+            mismatches = tuple(m for m in mismatches if not m.where.startswith("step ") or step_of(m.where) == first)
     return Counterexample(
         inputs=dict(outcome.case.args),
-        expected=dict(outcome.expected),
-        got={name: bounded(value) for name, value in (outcome.got or {}).items()},
-        mismatches=outcome.mismatches,
+        expected=expected,
+        got={name: bounded(value) for name, value in got.items()},
+        mismatches=mismatches,
         label=outcome.case.label,
         item_names=dict(item_names or {}),
         hidden=hidden,
+        script=script_lines(outcome.case) if outcome.case.steps else (),
+        step=step,
     )

@@ -13,10 +13,18 @@ needs for the public ones, as plain data:
   inside ``gradient_check``), the answers to every call the reference and the mutants made on
   the public cases: the kit replays them by lookup;
 * the comparison semantics: tolerances, output names, in-place and immutable arguments;
+* for functions with accepted variants (spec ``accept``: another answer as right as the
+  reference's), each variant's outputs on each public case (None where it raised): outputs that
+  match a variant's pass, as in the grade;
 * for random functions, each public case's property checks as data: a generic kind the kit
   implements (``gaussian_weights``, ``zero_arrays``, ``dropout_masks``, ``partition``) with its
   parameters and statistical bounds, computed here by the assignment's ``KIT_PROPERTIES``
-  (``properties.py``), so the kit holds numbers, not the property code.
+  (``properties.py``), so the kit holds numbers, not the property code;
+* for script units (``shape = "script"``), each public case's steps as the interpreter's plain
+  data (:func:`dnn_autograder.grader.scripts.plain_steps`), the lines of code each step stands
+  for (shown by the kit), and the ``numerical_gradient`` judge's settings: the kit runs the
+  steps with the copy of ``sandbox/child/script.py`` that the handout ships, and its expected
+  outputs are the flat ``{"step 2: config": value}`` mapping the grader compares.
 
 Hidden cases contribute nothing but their number. :func:`encode` writes values as JSON (arrays
 as dtype, shape and a flat list of numbers; never pickle); the kit's ``decode`` reads them back.
@@ -28,11 +36,14 @@ import inspect
 import json
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 
 from dnn_autograder.grader.catalogue_index import mistakes_by_function
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.scripts import plain_steps, script_lines
 from dnn_autograder.grader.spec import AssignmentSpec, FunctionSpec, assignment_module
 from dnn_autograder.grader.suite import Expected, FunctionSuite, build_suites
 from dnn_autograder.grader.values import deep_copy
@@ -94,9 +105,12 @@ class _Recorder:
 
 
 def _run(suite: FunctionSuite, impl: Callable[..., Any], item: Expected, recorder: _Recorder) -> Mapping[str, Any]:
-    """Like :meth:`FunctionSuite.run`, with the stand-ins' calls recorded."""
+    """Like :meth:`FunctionSuite.run`, with the stand-ins' calls recorded (a script case calls
+    no stand-in: the names it calls besides the unit are the student's own)."""
     from dnn_autograder.grader.normalise import normalise
 
+    if item.case.steps:
+        return suite.run(impl, item.case)
     args = deep_copy(dict(item.case.args))
     value = impl(*args.values(), **recorder.wrap(suite.world(item.case)))
     return normalise(suite.spec, value, args).outputs
@@ -142,6 +156,8 @@ def function_data(spec: AssignmentSpec, suite: FunctionSuite) -> dict[str, Any]:
                 outputs.append(None)
         mistakes.append({"id": mistake.id, "title": mistake.title, "explanation": mistake.explanation,
                          "outputs": outputs})
+    variants = [[_outputs_or_none(suite, variant, item, recorder) for item in public]
+                for variant in suite.variants.values()]
     return {
         "returns": list(fspec.returns),
         "accept_prefix": fspec.accept_prefix,
@@ -154,11 +170,33 @@ def function_data(spec: AssignmentSpec, suite: FunctionSuite) -> dict[str, Any]:
         "property_note": _property_note(spec, fspec),
         "hidden_cases": len(hidden_items(suite)),
         "cases": [{"args": dict(item.case.args), "seed": item.case.seed, "label": item.case.label,
-                   "expected": dict(item.outputs), "properties": properties(item.case.args)}
+                   "expected": dict(item.outputs), "properties": properties(item.case.args), **_script(item.case)}
                   for item in public],
         "answers": recorder.answers,
         "mistakes": mistakes,
+        "variants": variants,
+        "shape": fspec.shape,
+        "numerical_gradient": asdict(fspec.numerical_gradient) if fspec.numerical_gradient is not None else None,
     }
+
+
+def _outputs_or_none(suite: FunctionSuite, impl: Callable[..., Any], item: Expected,
+                     recorder: _Recorder) -> dict[str, Any] | None:
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return dict(_run(suite, impl, item, recorder))
+    except Exception:  # noqa: BLE001 - an implementation that cannot run on a case predicts nothing there
+        return None
+
+
+def _script(case: Case) -> dict[str, Any]:
+    """A script case's ``steps`` (plain data) and ``script`` (the lines of code of each step;
+    a seeded step has two); nothing for a one-call case."""
+    if not case.steps:
+        return {}
+    return {"steps": plain_steps(case.steps),
+            "script": [list(script_lines(replace(case, steps=(step,)))) for step in case.steps]}
 
 
 def kit_data(spec: AssignmentSpec) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import numpy as np
 
 from dnn_autograder.grader.catalogue import Mistake
 from dnn_autograder.grader.catalogue_index import mistakes_by_function
-from dnn_autograder.grader.handout import DATA_FILE, HELPERS_DIR, helper_modules
+from dnn_autograder.grader.handout import DATA_FILE, HELPERS_DIR, course_packages, helper_modules
 from dnn_autograder.grader.handout_data import hidden_items, public_items
 from dnn_autograder.grader.release import _code_part, _is_trivial, _regions
 from dnn_autograder.grader.spec import AssignmentSpec, resolve
@@ -47,11 +47,15 @@ def reference_lines(spec: AssignmentSpec) -> dict[str, dict[str, str]]:
     for function in spec.functions:
         source = textwrap.dedent(inspect.getsource(resolve(function.reference)))
         tree = ast.parse(source).body[0]
-        assert isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef)
-        body = tree.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
-            body = body[1:]
-        lines = source.splitlines()[body[0].lineno - 1: body[-1].end_lineno] if body else []
+        assert isinstance(tree, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        # a class unit's reference (a script unit): the bodies of its methods
+        bodies = [m.body for m in tree.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)] \
+            if isinstance(tree, ast.ClassDef) else [tree.body]
+        lines = []
+        for body in bodies:
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                body = body[1:]
+            lines += source.splitlines()[body[0].lineno - 1: body[-1].end_lineno] if body else []
         codes = {_code_part(line): line.strip() for line in lines}
         found[function.name] = {code: line for code, line in codes.items()
                                 if not _is_trivial(code) and code not in given}
@@ -93,18 +97,19 @@ def _key(leaf: Any) -> tuple[Any, ...] | None:
 
 def _allowed_keys(suite: FunctionSuite, mistakes: tuple[Mistake, ...]) -> set[tuple[Any, ...]]:
     """Values the public cases legitimately give away: their inputs, and the outputs of the
-    reference and of every mutant on them (recomputed here, not read from the handout)."""
+    reference, of every accepted variant and of every mutant on them (recomputed here, not read
+    from the handout)."""
     allowed: set[tuple[Any, ...]] = set()
     for item in public_items(suite):
         outputs = [dict(item.case.args), dict(item.outputs)]
-        for mistake in mistakes:
-            if mistake.mutant is not None:
-                try:
-                    with np.errstate(all="ignore"), warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        outputs.append(dict(suite.run(mistake.mutant, item.case)))
-                except Exception:  # noqa: BLE001 - a mutant that cannot run gives nothing away
-                    pass
+        shipped = [m.mutant for m in mistakes if m.mutant is not None] + list(suite.variants.values())
+        for implementation in shipped:
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    outputs.append(dict(suite.run(implementation, item.case)))
+            except Exception:  # noqa: BLE001 - a mutant that cannot run gives nothing away
+                pass
         allowed.update(key for leaf in numeric_leaves(outputs) if (key := _key(leaf)) is not None)
     return allowed
 
@@ -138,12 +143,15 @@ def handout_problems(spec: AssignmentSpec, folder: Path) -> list[str]:
     """
     references = reference_lines(spec)
     problems = []
-    helpers = {f"{name}.py" for name in helper_modules(HELPERS_FILES)}
-    for path in sorted(folder.iterdir()):
+    from dnn_autograder.course_helpers import COURSE_MODULES
+
+    helpers = {f"{name}.py" for name in helper_modules(HELPERS_FILES)} | set(course_packages(COURSE_MODULES))
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):  # a course package is a folder
         codes = {_code_part(line) for line in _text_lines(path)}
+        helper = path.relative_to(folder).as_posix() in helpers
         for function, lines in references.items():
             shared = sorted(line for code, line in lines.items() if code in codes)
-            if shared and (path.name not in helpers or len(shared) > HELPER_SHARE * len(lines)):
+            if shared and (not helper or len(shared) > HELPER_SHARE * len(lines)):
                 problems.append(f"{path}: contains {len(shared)} of the {len(lines)} lines of the reference's "
                                 f"{function} ({shared[0]!r} ...)")
     data_path = folder / DATA_FILE

@@ -14,6 +14,7 @@ function uses (a plotting import for the notebook's figures) gives no note: it c
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -22,6 +23,7 @@ from dnn_autograder.grader.sandbox import ProgramUnit, UnitOutcome
 #: how a failed import of a missing module reads: the exception's own text, or the sandbox's
 _MISSING_MODULE = re.compile(r"No module named '(?P<a>[^'.]+)|module '(?P<b>[^'.]+)[^']*' is not available")
 _STAR = "*"
+_BUILTINS = frozenset(dir(builtins))
 
 
 def unavailable_notes(
@@ -37,6 +39,13 @@ def unavailable_notes(
     """
     references = _references(units)
     reach = {name: _reachable(name, references) for name in graded if name in references}
+    # names the file binds anyway (a definition, a constant, an import that worked): a failed import
+    # of such a name changes nothing (``from course_package.optim import adam`` beside the student's
+    # own ``def adam``), and a failed ``import *`` matters only to a function needing a name
+    # bound nowhere else
+    bound = {name for unit, outcome in zip(units, outcomes, strict=False) if outcome.ok for name in unit.names}
+    free = _free_references(units)
+    unresolved = {name: _reachable(name, free) - bound - _BUILTINS for name in reach}
     failures: dict[str, tuple[set[str], str]] = {}
     for unit, outcome in zip(units, outcomes, strict=False):
         if outcome.ok:
@@ -44,10 +53,11 @@ def unavailable_notes(
         found = _MISSING_MODULE.search(outcome.message)
         key = (found.group("a") or found.group("b")) if found else ", ".join(unit.names)
         names, message = failures.setdefault(key, (set(), outcome.message))
-        names.update(unit.names)
+        names.update(set(unit.names) - bound if unit.kind == "import" else unit.names)
     notes = []
     for key, (names, message) in failures.items():
-        users = [g for g, used in reach.items() if _STAR in names or g in names or names & used]  # spec order
+        users = [g for g, used in reach.items()  # spec order
+                 if (_STAR in names and unresolved[g]) or g in names or names & used]
         if users:
             notes.append(_sentence(key, message, users, module=bool(_MISSING_MODULE.search(message))))
     return tuple(notes)
@@ -75,6 +85,31 @@ def _references(units: Sequence[ProgramUnit]) -> dict[str, frozenset[str]]:
         used = frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
         for name in unit.names:
             found[name] = used
+    return found
+
+
+def _free_references(units: Sequence[ProgramUnit]) -> dict[str, frozenset[str]]:
+    """``{defined name: names its definition reads but does not bind itself}`` (parameters,
+    assignments and inner imports left out): what it needs from the file or a module."""
+    found: dict[str, frozenset[str]] = {}
+    for unit in units:
+        if unit.kind != "definition":
+            continue
+        try:
+            tree = ast.parse(unit.source)
+        except (SyntaxError, ValueError):
+            continue
+        loads: set[str] = set()
+        local: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
+            elif isinstance(node, ast.arg):
+                local.add(node.arg)
+            elif isinstance(node, ast.alias):
+                local.add((node.asname or node.name).partition(".")[0])
+        for name in unit.names:
+            found[name] = frozenset(loads - local)
     return found
 
 

@@ -8,6 +8,7 @@ show the recognised mistakes in a block of their own (the HTML report, Gradescop
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -81,10 +82,26 @@ def error_message(name: str, outcome: CaseOutcome, diagnoses: Sequence[Mistake] 
     text = f"`{name}` {record.message}" if record.message else f"`{name}` failed ({record.outcome})."
     if not text.endswith("."):
         text += "."
+    text += _renamed_keyword_hint(record.error_type, record.message)
     # the case (its label, inputs, expected result) is shown with the message: not named here
     if diagnoses:
         text += " On the cases where it returned, the result was wrong too. " + diagnosis_text(diagnoses)
     return text
+
+
+_UNEXPECTED_KEYWORD = re.compile(r"got an unexpected keyword argument '(\w+)'")
+
+
+def _renamed_keyword_hint(error_type: str | None, message: str | None) -> str:
+    """For a call refused because of a keyword name: the grader's calls use the assignment's own
+    keyword names (its API), so a parameter renamed in the submission breaks them."""
+    found = _UNEXPECTED_KEYWORD.search(message or "") if error_type == "TypeError" else None
+    if found is None:
+        return ""
+    keyword = found.group(1)
+    return (f" The grader calls your code the way the assignment's own code does, with the keyword"
+            f" `{keyword}=`; your definition names that parameter differently, so every such call fails."
+            f" Name the parameter `{keyword}`.")
 
 
 def failed_message(
@@ -96,7 +113,7 @@ def failed_message(
     first = shown.mismatches[0] if shown.mismatches else None
     if first is None:
         return count
-    if first.kind in ("mutated", "aliased"):
+    if first.kind in ("mutated", "aliased") or (first.kind == "type" and first.where.endswith("result")):
         return f"{count} {first.summary[0].upper()}{first.summary[1:]}."
     if first.kind == "property":
         return f"{count} {first.summary}."

@@ -108,6 +108,10 @@ class Counterexample:
     #: the case is a hidden one (not in the student handout's public cases); what a report shows
     #: of it follows the spec's ``reveal`` choice (:mod:`dnn_autograder.grader.reveal`)
     hidden: bool = False
+    #: a script case: its calls as lines of code; ``expected``/``got`` then hold the outputs of
+    #: the first step where the student's run differs (``step``, 1-based; 0 when none)
+    script: tuple[str, ...] = ()
+    step: int = 0
 
 
 @dataclass(frozen=True)

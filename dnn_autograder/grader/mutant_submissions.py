@@ -15,6 +15,12 @@ functions. Every other name the mutant uses is carried over: modules as imports,
 constants as assignments, and trusted helper functions (the catalogue's own building blocks,
 reference helpers) as their source, recursively, under the name the mutant uses. Annotations and
 decorators are dropped (the submission runs without the catalogue's typing imports).
+
+A script unit (``shape = "script"``) may be a class (``Momentum`` with ``update``): its mutant is
+then a class too, written as a plain class renamed to the unit's name (no decorators; methods keep
+their signatures) whose methods' free names are carried over as for a function; a helper class a
+mutant uses (a base class, say) is carried over the same way. The master's graded classes are
+read like its graded functions.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import builtins
 import functools
 import inspect
 import math
+import sys
 import textwrap
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -76,8 +83,9 @@ def write_mutant_submission(spec: AssignmentSpec, mistake: Mistake, folder: Path
 
 
 def master_parts(master: Path, graded: Iterable[str]) -> tuple[list[str], dict[str, str]]:
-    """``(import lines, {graded function: its source})`` of a master notebook's code cells
-    (cells that do not parse, say because of a magic, are read without their ``%``/``!`` lines)."""
+    """``(import lines, {graded unit: its source})`` of a master notebook's code cells (a graded
+    unit is a function or a class; cells that do not parse, say because of a magic, are read
+    without their ``%``/``!`` lines)."""
     notebook = nbformat.read(master, as_version=4)
     wanted = set(graded)
     imports: list[str] = []
@@ -94,7 +102,7 @@ def master_parts(master: Path, graded: Iterable[str]) -> tuple[list[str], dict[s
         for node in tree.body:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 imports.append(ast.get_source_segment(source, node) or ast.unparse(node))
-            elif isinstance(node, ast.FunctionDef) and node.name in wanted:
+            elif isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in wanted:
                 functions[node.name] = ast.get_source_segment(source, node) or ast.unparse(node)
     return imports, functions
 
@@ -114,6 +122,8 @@ class _Builder:
         """The mutant as the graded function: renamed, hooks dropped, dependencies collected."""
         if isinstance(mutant, functools.partial):
             return self._partial(mutant)
+        if isinstance(mutant, type):
+            return self._class(mutant, self.fspec.name)
         node, function = self._parse(mutant)
         node.name = self.fspec.name
         node.decorator_list = []
@@ -125,6 +135,32 @@ class _Builder:
                     raise self._error(f"its hook {name!r} has no default to import")
                 self._bind(name, defaults[name])
         self._collect(node, function)
+        return ast.unparse(node)
+
+    def _class(self, cls: type, name: str) -> str:
+        """A class (a class unit's mutant, or a helper class it uses) as a plain class named
+        ``name``, its free names bound like a function's."""
+        if cls.__name__ == "<lambda>" or "<locals>" in cls.__qualname__:
+            raise self._error(f"the class {cls.__qualname__} is defined inside a function: define it at "
+                              "module level so its source can be read")
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError, SyntaxError) as exc:
+            raise self._error(f"the source of the class {cls.__qualname__} cannot be read ({exc})") from exc
+        node = tree.body[0]
+        if not isinstance(node, ast.ClassDef):
+            raise self._error(f"{cls.__qualname__} is not defined with class")
+        _StripAnnotations().visit(node)
+        node.name = name
+        node.decorator_list = []
+        module = sys.modules.get(cls.__module__)
+        scope = dict(vars(module)) if module is not None else {}
+        for method in vars(cls).values():  # names a method closes over come first
+            function = getattr(method, "__func__", method)
+            if isinstance(function, types.FunctionType) and function.__closure__:
+                scope.update(zip(function.__code__.co_freevars,
+                                 (c.cell_contents for c in function.__closure__), strict=True))
+        self._collect_names(_class_free_names(node), scope, {})
         return ast.unparse(node)
 
     def _partial(self, mutant: functools.partial) -> str:
@@ -163,13 +199,16 @@ class _Builder:
         """Bind every free name ``node`` loads to what it is in ``function``'s module."""
         closure = dict(zip(function.__code__.co_freevars,
                            (c.cell_contents for c in function.__closure__ or ()), strict=True))
-        for name in sorted(_free_names(node)):
+        self._collect_names(_free_names(node), function.__globals__, closure)
+
+    def _collect_names(self, names: Iterable[str], scope: Mapping[str, Any], closure: Mapping[str, Any]) -> None:
+        for name in sorted(names):
             if name in self._bound or name in self._provided:
                 continue
             if name in closure:
                 self._bind(name, closure[name])
-            elif name in function.__globals__:
-                self._bind(name, function.__globals__[name])
+            elif name in scope:
+                self._bind(name, scope[name])
             elif not hasattr(builtins, name):
                 raise self._error(f"it uses {name!r}, which is not defined where it is")
 
@@ -191,6 +230,8 @@ class _Builder:
             node.name = name
             self._collect(node, function)  # dependencies first: defaults run at definition
             self.definitions.append(ast.unparse(node))
+        elif isinstance(value, type) and value.__module__ != "builtins":
+            self.definitions.append(self._class(value, name))
         else:
             raise self._error(f"it uses {name!r}, a {type(value).__name__} that a submission "
                               "cannot import")
@@ -270,6 +311,23 @@ def _is_literal(value: Any) -> bool:
     if isinstance(value, dict):
         return all(_is_literal(k) and _is_literal(v) for k, v in value.items())
     return False
+
+
+def _class_free_names(node: ast.ClassDef) -> set[str]:
+    """Names a class's source loads that it does not bind: its methods' free names (a method
+    does not see the class body's names), and what its bases and other class-body statements
+    load beyond the names the class body binds."""
+    methods = [s for s in node.body if isinstance(s, ast.FunctionDef)]
+    others = [s for s in node.body if not isinstance(s, ast.FunctionDef)]
+    names: set[str] = set()
+    for method in methods:
+        names |= _free_names(method)
+        names |= {n.id for d in method.decorator_list for n in ast.walk(d) if isinstance(n, ast.Name)}
+    loaded = {n.id for part in (*node.bases, *node.keywords, *others) for n in ast.walk(part)
+              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for part in others for n in ast.walk(part)
+             if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    return names | (loaded - bound - {m.name for m in methods})
 
 
 def _free_names(node: ast.FunctionDef) -> set[str]:

@@ -1,4 +1,4 @@
-"""The library entry points: grade one submission, or a class of them.
+"""The library entry point: grade one submission (a class: :func:`dnn_autograder.grader.batch.grade_batch`).
 
 ``grade_submission(path)`` composes the stages: extract the files, recognise each file's
 assignment, start one sandbox session per file, grade every function of the assignment, and
@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,15 +23,16 @@ import hypothesis
 from dnn_autograder.grader import __version__, messages
 from dnn_autograder.grader.catalogue_index import mistakes_by_function, property_check
 from dnn_autograder.grader.choose import are_copies, rank, why_not
+from dnn_autograder.grader.combine import complete_from
 from dnn_autograder.grader.errors import SubmissionError, UsageError
 from dnn_autograder.grader.extract import ExtractedFile, extract_file
 from dnn_autograder.grader.extract.walk import Listing, list_submission
 from dnn_autograder.grader.figures import compute_figures
 from dnn_autograder.grader.grade_function import grade_function
+from dnn_autograder.grader.helper_copies import helper_copy, helper_copy_reason
 from dnn_autograder.grader.import_notes import unavailable_notes
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, IgnoredFile, SubmissionResult
 from dnn_autograder.grader.recognise import recognise
-from dnn_autograder.grader.roster import clash_reason, read_roster
 from dnn_autograder.grader.sandbox import Limits, Sandbox
 from dnn_autograder.grader.spec import AssignmentSpec, load_all, load_assignment
 from dnn_autograder.grader.suite import build_suites
@@ -60,34 +61,6 @@ def grade_submission(
         return _grade(path, specs, forced=assignment is not None, sandbox=box, student=student)
 
 
-def grade_class(
-    path: str | Path,
-    *,
-    assignment: str | None = None,
-    sandbox: Sandbox | None = None,
-    on_result: Callable[[SubmissionResult], None] | None = None,
-) -> tuple[SubmissionResult, ...]:
-    """Grade every student of a class folder (one sub-folder or file per student, ids as
-    :mod:`dnn_autograder.grader.roster` gives them), one after another; a student whose grading
-    fails gets a zero result with the reason, and so does an id that two entries give."""
-    path = Path(path)
-    if not path.is_dir():
-        raise UsageError(f"a class must be a folder: {path}")
-    roster = read_roster(path)
-    results = []
-    with _sandbox(sandbox) as box:
-        for student, entry in sorted(roster.students.items()):
-            result = grade_submission(entry, assignment=assignment, sandbox=box, student=student)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-    for student, names in sorted(roster.clashes.items()):  # never a silent merge
-        results.append(SubmissionResult(submission=visible(str(path / student)), score=0.0, max_score=0.0,
-                                        assignments=(), student=student, error=clash_reason(student, names),
-                                        grader_version=__version__))
-    return tuple(sorted(results, key=lambda r: r.student or ""))
-
-
 def is_class_folder(path: Path) -> bool:
     """True for a class folder, the guess ``--layout auto`` makes (README, usage).
 
@@ -99,7 +72,8 @@ def is_class_folder(path: Path) -> bool:
     """
     if not path.is_dir() or path.is_symlink():
         return False
-    subdirs = [p for p in class_entries(path) if _is_real_dir(p) and list_submission(p).files]
+    subdirs = [p for p in path.iterdir()
+               if not p.name.startswith((".", "_")) and _is_real_dir(p) and list_submission(p).files]
     if subdirs:
         return True
     listing = list_submission(path)
@@ -112,20 +86,12 @@ def is_class_folder(path: Path) -> bool:
             extracted = extract_file(file, name)
         except SubmissionError:
             continue
-        for found in recognise(_defined(extracted), specs, extracted.hints)[:1]:
+        for found in recognise(_defined(extracted), specs, extracted.hints, _source(extracted))[:1]:
             others = by_assignment.setdefault(found, [])
             if any(not are_copies(name, other) for other in others):
                 return True
             others.append(name)
     return False
-
-
-def class_entries(path: Path) -> tuple[Path, ...]:
-    """The students of a class folder: its visible sub-folders and submission files, links and
-    special files included (grading them refuses them, with the reason)."""
-    entries = [p for p in _visible(path.iterdir())
-               if _is_real_dir(p) or p.suffix.lower() in (".py", ".ipynb") or p.is_symlink() and not p.suffix]
-    return tuple(sorted(entries, key=lambda p: os.fsencode(p.name)))
 
 
 def _is_real_dir(path: Path) -> bool:
@@ -156,7 +122,7 @@ def _grade(path: Path, specs: Sequence[AssignmentSpec], *, forced: bool, sandbox
         if file is None:
             results.append(_all_missing(spec, notes=(_nothing_note(ignored),), ignored=passed_over))
             continue
-        results.append(dataclasses.replace(grade_assignment(spec, file.extracted, sandbox), ignored=passed_over))
+        results.append(_grade_completed(spec, file, extracted, passed_over, sandbox))
     error = None
     if not plan or not extracted:
         error = _nothing_error(path, listing, ignored, notes)
@@ -181,6 +147,19 @@ def _grade(path: Path, specs: Sequence[AssignmentSpec], *, forced: bool, sandbox
     )
 
 
+def _grade_completed(spec: AssignmentSpec, file: _Candidate, extracted: Sequence[_Candidate],
+                     passed_over: tuple[IgnoredFile, ...], sandbox: Sandbox) -> AssignmentResult:
+    """Grade ``file``, completed with the graded functions it lacks from the passed-over files
+    (:mod:`dnn_autograder.grader.combine`); a file used that way is no longer listed as ignored."""
+    others = {i.file: i for i in passed_over}
+    completed = complete_from(file.extracted, file.name,
+                              [(c.extracted, c.name) for c in extracted if c.name in others], spec.function_names)
+    result = grade_assignment(spec, completed.file, sandbox)
+    used = {name for name, _ in completed.taken}
+    return dataclasses.replace(result, ignored=tuple(i for i in passed_over if i.file not in used),
+                               notes=result.notes + ((completed.note(),) if completed.taken else ()))
+
+
 def _case_seed(graded: Iterator[AssignmentSpec]) -> int:
     """The case seed of the graded assignments' specs (0 when none, or when they differ: the
     report then shows each assignment's seed)."""
@@ -202,6 +181,10 @@ def _extract_all(listing: Listing) -> tuple[list[_Candidate], list[IgnoredFile]]
     ignored = list(listing.ignored)
     extracted = []
     for file, name in zip(listing.files, listing.names, strict=True):
+        module = helper_copy(name)
+        if module is not None:
+            ignored.append(IgnoredFile(name, helper_copy_reason(module)))
+            continue
         try:
             result = extract_file(file, name)
         except SubmissionError as exc:
@@ -243,7 +226,7 @@ def _plan(extracted: Sequence[_Candidate], specs: Sequence[AssignmentSpec], *, f
     holders: dict[str, list[_Candidate]] = {}
     for candidate in extracted:
         file = candidate.extracted
-        names = recognise(_defined(file), specs, file.hints) if not forced else (specs[0].name,)
+        names = recognise(_defined(file), specs, file.hints, _source(file)) if not forced else (specs[0].name,)
         for name in names:
             holders.setdefault(name, []).append(candidate)
     if forced and not holders:
@@ -307,5 +290,6 @@ def _defined(file: ExtractedFile) -> set[str]:
     return set(file.functions) | set(file.broken_functions)
 
 
-def _visible(paths: Iterator[Path]) -> list[Path]:
-    return [p for p in paths if not p.name.startswith((".", "_")) and p.name != "__pycache__"]
+def _source(file: ExtractedFile) -> str:
+    """The file's code (its program units), where an assignment's recognition markers are searched."""
+    return "\n".join(unit.source for unit in file.units)

@@ -278,9 +278,15 @@ def update_starters(assignments_dir: Path | str = ASSIGNMENTS_DIR) -> list[Path]
 def main(argv: list[str] | None = None) -> int:
     """``python -m dnn_autograder.grader.release [OUT_DIR]``: write the starters to OUT_DIR, or next to the
     masters in ``assignments/`` when no folder is given."""
-    args = sys.argv[1:] if argv is None else argv
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m dnn_autograder.grader.release",
+                                     description="Write each assignment's starter (the master with its"
+                                                 " solutions removed) to OUT_DIR, or beside the master.")
+    parser.add_argument("out_dir", nargs="?", metavar="OUT_DIR", help="folder for the starters")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        paths = release(ASSIGNMENTS_DIR, args[0]) if args else update_starters()
+        paths = release(ASSIGNMENTS_DIR, args.out_dir) if args.out_dir else update_starters()
     except ReleaseError as error:
         print(f"release: {error}", file=sys.stderr)
         return ExitCode.SELFCHECK_FAILED

@@ -97,6 +97,8 @@ def _counterexample(example: Counterexample | None) -> dict[str, Any] | None:
         "got": to_jsonable(example.got),
         "label": example.label,
         "hidden": example.hidden,
+        "script": list(example.script),
+        "step": example.step,
         "mismatches": [
             {"where": m.where, "kind": m.kind, "summary": m.summary, "rows": [list(r) for r in m.rows]}
             for m in example.mismatches

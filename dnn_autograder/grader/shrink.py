@@ -4,6 +4,9 @@ Only wrong values are shrunk (errors and timeouts are shown as they happened: re
 hanging function dozens of times would cost minutes). The search is deterministic and bounded in
 calls and time: when the budget runs out the search stops, and the smallest failing case seen
 so far (or the smallest failing generated case, if that is smaller) is shown.
+
+A script unit's strategy draws scripts (``Case.steps``), so every case the search tries is a
+script too; the memo's key (:func:`case_key`) covers the steps as well as the inputs.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from dnn_autograder.grader.evaluate import CaseOutcome, PropertyCheck, SessionLike, evaluate_case
 from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.scripts import plain_steps
 from dnn_autograder.grader.suite import Expected, FunctionSuite
 from dnn_autograder.grader.values import fingerprint, size_of
 
@@ -49,7 +53,7 @@ def _shrink(session: SessionLike, suite: FunctionSuite, properties: PropertyChec
     seen: dict[str, CaseOutcome | None] = {}  # memo, so Hypothesis's final replay agrees
 
     def fails(case: Case) -> bool:
-        key = fingerprint((case.args, case.world, case.seed))
+        key = case_key(case)
         if key not in seen:
             if len(seen) >= MAX_SHRINK_CALLS or time.monotonic() > deadline:
                 raise _BudgetSpent
@@ -73,6 +77,12 @@ def _shrink(session: SessionLike, suite: FunctionSuite, properties: PropertyChec
         pass
     found = [o for o in seen.values() if o is not None]
     return min(found, key=lambda o: size_of(o.case.args)) if found else None
+
+
+def case_key(case: Case) -> str:
+    """A content hash of everything that decides a case's outcome: inputs, world, seed and, for a
+    script, its steps (two scripts on the same inputs may call differently)."""
+    return fingerprint((case.args, case.world, case.seed, plain_steps(case.steps)))
 
 
 def _failing_outcome(

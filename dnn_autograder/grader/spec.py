@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import inspect
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +26,35 @@ from dnn_autograder.grader.errors import SpecError, UsageError
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent.parent / "assignments"
 
 GradingKind = Literal["deterministic", "stochastic"]
+#: ``call``: one call per case (``Case.args``); ``script``: a few calls per case (``Case.steps``):
+#: state threaded through calls, a forward then its backward, a class constructed and its methods
+Shape = Literal["call", "script"]
+
+
+@dataclass(frozen=True)
+class NumericalGradient:
+    """How a backward pass is judged when its gradients differ from the reference's: against
+    central differences of the student's *own* forward, so a wrong forward costs once.
+
+    With ``L = sum(output * upstream)`` and the script's steps up to the one that binds ``output``
+    re-run with one element of an input nudged, ``dL/dv[i] ~ (L(v + h e_i) - L(v - h e_i)) / 2h``
+    for every input ``v`` of ``wrt``; the backward's value compared under the name ``wrt[v]``
+    must agree with it within ``|num - got| <= atol + rtol * max|num|``.
+
+    Attributes:
+        output: the name the forward step binds its output to (``"out"``).
+        upstream: the case input holding the upstream gradient (``"dout"``).
+        wrt: case input -> the compared name that holds its gradient (``{"x": "dx"}``).
+    """
+
+    output: str
+    upstream: str
+    wrt: Mapping[str, str]
+    h: float = 1e-5
+    rtol: float = 1e-4
+    atol: float = 1e-6
+
+
 #: What a report may show of a failing hidden case (spec key ``reveal``), most to least.
 REVEAL_CHOICES = ("all", "inputs", "mistake")
 
@@ -84,6 +114,33 @@ class FunctionSpec:
     item_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     public_cases: int = 3
     reveal: str = "all"
+    #: ``call`` or ``script`` (:data:`Shape`); a script unit's cases carry ``steps``
+    shape: Shape = "call"
+    #: a backward unit's judge of last resort (:class:`NumericalGradient`), or None
+    numerical_gradient: NumericalGradient | None = None
+    #: ``module:attr`` of other implementations whose outputs are right too (the other one-sided
+    #: derivative at a kink, an equivalent published form): a case whose outputs differ from the
+    #: reference's but agree with one of these, within the same tolerances, passes
+    accept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """How a submission file is recognised as this assignment (spec table ``[recognise]``).
+
+    Attributes:
+        file_names: regular expressions searched (case-insensitively) in the file's name and the
+            notebook's title; they decide only when the file defines no graded function at all.
+        shared_names: graded names that course helper modules also define
+            (``forward_propagation``): defining them proves nothing alone.
+        markers: regular expressions searched (multi-line) in the file's code: when several
+            assignments grade the same names the file defines, those whose markers match win
+            (two versions of a template that read an argument differently).
+    """
+
+    file_names: tuple[str, ...] = ()
+    shared_names: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: load_assignment caches it
@@ -97,6 +154,7 @@ class AssignmentSpec:
     case_seed: int
     functions: tuple[FunctionSpec, ...]
     digest: str  #: hash of every file in the folder that changes grading
+    recognise: Recognition = Recognition()  #: the ``[recognise]`` table
 
     @property
     def max_score(self) -> float:
@@ -149,6 +207,7 @@ def load_assignment(name: str, root: Path = ASSIGNMENTS_DIR) -> AssignmentSpec:
         case_seed=int(data.get("case_seed", 0)),
         functions=functions,
         digest=_folder_digest(folder),
+        recognise=_recognition(path, data.get("recognise", {}), functions),
     )
 
 
@@ -192,7 +251,21 @@ def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, 
         unknown = set(merged.get(key, ())) - set(params)
         if unknown:
             raise SpecError(f"{path}: function {name!r}: {key} names unknown arguments {unknown}")
+    shape = merged.get("shape", "call")
+    if shape not in ("call", "script"):
+        raise SpecError(f"{path}: function {name!r}: shape must be call or script")
+    accept = merged.get("accept", [])
+    if not isinstance(accept, list) or not all(isinstance(a, str) and ":" in a for a in accept):
+        raise SpecError(f"{path}: function {name!r}: accept must be a list of \"module:attr\" implementations")
+    for target in accept:
+        try:
+            resolve(target)
+        except (ImportError, AttributeError) as exc:
+            raise SpecError(f"{path}: function {name!r}: accepted variant {target!r} not found") from exc
     return FunctionSpec(
+        accept=tuple(accept),
+        shape=shape,
+        numerical_gradient=_numerical_gradient(path, name, merged.get("numerical_gradient")),
         name=name,
         points=float(_require(path, merged, "points")),
         cases=int(merged.get("cases", 50)),
@@ -214,6 +287,53 @@ def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, 
         public_cases=_public_cases(path, name, merged.get("public_cases", 3)),
         reveal=_reveal(path, name, merged.get("reveal", "all")),
     )
+
+
+def _numerical_gradient(path: Path, function: str, table: Any) -> NumericalGradient | None:
+    if table is None:
+        return None
+    where = f"{path}: function {function!r}: numerical_gradient"
+    if not isinstance(table, Mapping):
+        raise SpecError(f"{where} must be a table")
+    unknown = set(table) - {"output", "upstream", "wrt", "h", "rtol", "atol"}
+    if unknown:
+        raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
+    wrt = table.get("wrt")
+    if not isinstance(wrt, Mapping) or not wrt or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in wrt.items()):
+        raise SpecError(f"{where}: wrt must map case inputs to compared names, e.g. {{ x = \"dx\" }}")
+    try:
+        return NumericalGradient(output=str(_require(path, table, "output")),
+                                 upstream=str(_require(path, table, "upstream")), wrt=dict(wrt),
+                                 **{k: float(table[k]) for k in ("h", "rtol", "atol") if k in table})
+    except (TypeError, ValueError) as exc:
+        raise SpecError(f"{where}: {exc}") from exc
+
+
+def _recognition(path: Path, table: Any, functions: tuple[FunctionSpec, ...]) -> Recognition:
+    """The ``[recognise]`` table: lists of strings; patterns must compile; shared names must be graded."""
+    where = f"{path}: [recognise]"
+    if not isinstance(table, Mapping):
+        raise SpecError(f"{where} must be a table")
+    unknown = set(table) - {"file_names", "shared_names", "markers"}
+    if unknown:
+        raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
+    lists = {}
+    for key in ("file_names", "shared_names", "markers"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise SpecError(f"{where}: {key} must be a list of strings")
+        lists[key] = tuple(value)
+    for key in ("file_names", "markers"):
+        for pattern in lists[key]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SpecError(f"{where}: {key}: {pattern!r} is not a regular expression: {exc}") from exc
+    ungraded = set(lists["shared_names"]) - {f.name for f in functions}
+    if ungraded:
+        raise SpecError(f"{where}: shared_names lists names that are not graded: {sorted(ungraded)}")
+    return Recognition(**lists)
 
 
 def _public_cases(path: Path, function: str, value: Any) -> int:

@@ -8,19 +8,19 @@ the reference's normalised output. Nothing here is ever sent to student code exc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
 from dnn_autograder.grader.casebank import generated_cases
 from dnn_autograder.grader.errors import SpecError
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.normalise import normalise
+from dnn_autograder.grader.normalise import compare_outputs, normalise
+from dnn_autograder.grader.sampling import draw_cases  # noqa: F401 - re-exported: its former home
+from dnn_autograder.grader.scripts import run_trusted
 from dnn_autograder.grader.spec import AssignmentSpec, FunctionSpec, assignment_module, resolve
 from dnn_autograder.grader.values import deep_copy
 
@@ -42,6 +42,23 @@ class FunctionSuite:
     strategy: SearchStrategy[Case]
     reference: Callable[..., Any]
     worlds: Mapping[str, Mapping[str, Callable[..., Any]]]
+    #: the references of the assignment's graded units, which a script case may call besides
+    #: this unit (a backward unit's script calls the forward first)
+    companions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    #: the spec's accepted variants (``accept``), by their ``module:attr``
+    variants: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def accepted(self, case: Case, got: Mapping[str, Any]) -> str | None:
+        """The accepted variant whose outputs on ``case`` are ``got`` (within tolerances), or None."""
+        for target, variant in self.variants.items():
+            try:
+                outputs = self.run(variant, case)
+            except Exception:  # noqa: BLE001 - a variant that cannot run this case accepts nothing
+                continue
+            if all(name in got for name in outputs) and not compare_outputs(
+                    outputs, got, rtol=self.spec.rtol, atol=self.spec.atol):
+                return target
+        return None
 
     def world(self, case: Case) -> Mapping[str, Callable[..., Any]]:
         """The helper callables that answer the stand-ins for ``case``."""
@@ -54,6 +71,9 @@ class FunctionSuite:
 
     def run(self, impl: Callable[..., Any], case: Case) -> Mapping[str, Any]:
         """Run a trusted implementation (reference or mutant) on a case; named outputs."""
+        if case.steps:
+            with np.errstate(all="ignore"):
+                return run_trusted(case, {**self.companions, self.spec.name: impl})
         args = deep_copy(dict(case.args))
         # a mutant that overflows is evidence, not news for the grader's stderr
         with np.errstate(all="ignore"):
@@ -69,6 +89,7 @@ def build_suites(assignment: AssignmentSpec) -> Mapping[str, FunctionSuite]:
     worlds = getattr(cases_module, "WORLDS", {})
     generated = generated_cases(assignment)
     suites = {}
+    companions = {fspec.name: resolve(fspec.reference) for fspec in assignment.functions}
     for fspec in assignment.functions:
         factory = getattr(cases_module, fspec.strategy, None)
         if factory is None:
@@ -76,28 +97,8 @@ def build_suites(assignment: AssignmentSpec) -> Mapping[str, FunctionSuite]:
         strategy = factory()
         cases = tuple(edge_cases.get(fspec.name, ())) + generated[fspec.name]
         reference = resolve(fspec.reference)
-        suite = FunctionSuite(fspec, (), strategy, reference, worlds)
+        variants = {target: resolve(target) for target in fspec.accept}
+        suite = FunctionSuite(fspec, (), strategy, reference, worlds, companions, variants)
         expected = tuple(Expected(case, suite.run(reference, case)) for case in cases)
-        suites[fspec.name] = FunctionSuite(fspec, expected, strategy, reference, worlds)
+        suites[fspec.name] = FunctionSuite(fspec, expected, strategy, reference, worlds, companions, variants)
     return suites
-
-
-def draw_cases(strategy: SearchStrategy[Case], count: int, *, seed: int) -> tuple[Case, ...]:
-    """``count`` examples of ``strategy``, identical in every process and on every machine
-    running the same Hypothesis version (fixed seed, generate phase only, no database)."""
-    drawn: list[Case] = []
-
-    @hypothesis_seed(seed)
-    @settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(case: Case) -> None:
-        drawn.append(case)
-
-    collect()
-    return tuple(drawn)

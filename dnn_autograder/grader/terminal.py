@@ -11,6 +11,7 @@ from rich.text import Text
 
 from dnn_autograder.grader.catalogue_data import Entry, read_catalogue
 from dnn_autograder.grader.model import FunctionResult, SubmissionResult
+from dnn_autograder.grader.scripts import step_line
 
 #: narrower consoles print each function's reason below the table
 WIDE_ENOUGH = 100
@@ -78,11 +79,17 @@ def _points(value: float) -> str:
 def _reason(function: FunctionResult, mistakes: Mapping[str, Entry]) -> str:
     """A recognised mistake by its title and one-line fix (its id only when the catalogue lacks
     it), else the message's first sentence."""
+    example = function.counterexample
+    where = ""
+    if example is not None and example.script and example.step:  # a script unit: where its run diverges
+        where = f"\nyours and the expected calls first differ at step {example.step}: " \
+            f"`{step_line(example.script, example.step)}`"
     if not function.diagnoses:
         # the name is in its own column: "`update_lr` raised ..." reads "raised ..."
-        return _first_sentence(function.message.removeprefix(f"`{function.name}` "))
+        return _first_sentence(function.message.removeprefix(f"`{function.name}` ")) + where
     named = [mistakes.get(d) for d in function.diagnoses]
-    return "\n".join(f"{m.title}. Fix: {m.fix}" if m else d for d, m in zip(function.diagnoses, named, strict=True))
+    return "\n".join(f"{m.title}. Fix: {m.fix}" if m else d
+                     for d, m in zip(function.diagnoses, named, strict=True)) + where
 
 
 def _first_sentence(message: str) -> str:

@@ -177,6 +177,17 @@ def relu_backward(dA, Z):
     return np.where(np.asarray(Z) > 0, np.asarray(dA, dtype=float), 0.0)
 
 
+def relu_backward_right_derivative(dA, Z):
+    r"""``relu_backward`` with the right derivative at the kink: :math:`dZ = dA \odot [Z \ge 0]`.
+
+    ReLU has no derivative at :math:`z = 0`; either one-sided derivative (:math:`0` or :math:`1`)
+    is a valid subgradient there, and ``np.where(Z >= 0, dA, 0)`` is as right as the course's
+    ``Z > 0``. The spec accepts this variant (``accept``); it differs from :func:`relu_backward`
+    only where ``Z == 0`` exactly.
+    """
+    return np.where(np.asarray(Z) >= 0, np.asarray(dA, dtype=float), 0.0)
+
+
 def leaky_relu(Z, alpha=LEAKY_RELU_ALPHA):
     r"""Leaky ReLU, elementwise.
 
@@ -276,3 +287,11 @@ def log_softmax(Z):
     Z = np.asarray(Z, dtype=float)
     shifted = Z - np.max(Z, axis=0, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
+
+
+def leaky_relu_backward_right_derivative(dA, Z, alpha=LEAKY_RELU_ALPHA):
+    r"""``leaky_relu_backward`` with the right derivative :math:`1` at :math:`z = 0`:
+    :math:`dZ = dA \odot ([Z \ge 0] + \alpha [Z < 0])` (accepted like
+    :func:`relu_backward_right_derivative`)."""
+    dA = np.asarray(dA, dtype=float)
+    return np.where(np.asarray(Z) >= 0, dA, alpha * dA)

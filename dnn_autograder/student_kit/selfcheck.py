@@ -17,6 +17,15 @@ A random function whose numbers differ from the course's seeding (another draw o
 correct answer has (shapes, zero biases, the spread of the weights, the dropout relation, a
 partition of the examples), each a generic check below parameterised by numbers in the data.
 
+Some graded units are a short script of calls rather than one call: an update rule called for
+several steps, each fed the state your previous call returned (``next_w, config = adam(w, dw,
+config)``), a forward then its backward on your own cache, or a class constructed and then used
+(``opt = Adam(lr=0.1)``, ``opt.update(params, grads)``). A check runs the public scripts against
+your functions and classes with the same interpreter the grader uses (``selfcheck_script.py``
+beside this file), compares what each step must produce, and shows the script with the first step
+where your run differs. A backward pass whose gradients are right for your own forward passes
+(the grader judges it the same way: a wrong forward costs once).
+
 Passing here is not your grade: the final grade also runs hidden cases. This module holds data
 only (``selfcheck_data.json`` beside it: public cases, their expected outputs, and the outputs of
 known mistakes on them); it needs the standard library and NumPy, nothing else.
@@ -25,11 +34,13 @@ known mistakes on them); it needs the standard library and NumPy, nothing else.
 from __future__ import annotations
 
 import copy
+import importlib
+import importlib.util
 import json
 import math
 import random
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +51,10 @@ import numpy as np
 __all__ = ["check", "check_all", "run_check", "Verdict", "load_data", "decode"]
 
 DATA_NAME = "selfcheck_data.json"
+#: the script interpreter, shipped beside this file when a unit is a script of calls
+SCRIPT_NAME = "selfcheck_script.py"
+#: a backward needing more nudged re-runs of the forward than this is not judged by numerical gradients (as the grader)
+MAX_NUDGES = 400
 FORMAT = 1
 #: a known mistake is named only when it explains this many of the smallest failing cases
 MAX_REPLAYED = 6
@@ -257,6 +272,8 @@ class Outcome:
     unconfirmed: bool = False
     #: those numbers were then confirmed by the shipped properties of the case
     by_properties: bool = False
+    #: a backward pass whose gradients differ from the expected ones but are right for your own forward
+    by_gradient: bool = False
 
     @property
     def passed(self) -> bool:
@@ -313,7 +330,18 @@ def _run(function: Mapping[str, Any], func: Callable[..., Any], index: int) -> O
     if problem is not None:
         outcome.differences = [problem, *mutated]
         return outcome
+    return _judge(function, outcome, outputs, mutated)
+
+
+def _judge(function: Mapping[str, Any], outcome: Outcome, outputs: Mapping[str, Any],
+           mutated: list[Difference]) -> Outcome:
+    """Compare ``outputs`` with the case's expected ones (random functions: the shipped
+    properties when the numbers differ); set ``outcome.differences``."""
+    case = outcome.case
     found = compare_outputs(case["expected"], outputs, rtol=function["rtol"], atol=function["atol"])
+    if found and not mutated and _accepted_variant(function, outcome.index, outputs):
+        outcome.differences = []
+        return outcome
     properties = case.get("properties") or []
     if found and function["kind"] == "stochastic" and not mutated and properties:
         violated = check_properties(properties, case["args"], outputs)
@@ -326,6 +354,182 @@ def _run(function: Mapping[str, Any], func: Callable[..., Any], index: int) -> O
         outcome.unconfirmed = True
     outcome.differences = [*found, *mutated]
     return outcome
+
+
+def _accepted_variant(function: Mapping[str, Any], index: int, outputs: Mapping[str, Any]) -> bool:
+    """Your outputs are those of an answer the grade accepts besides the expected one (another
+    derivative at a kink, say), on this case, within the tolerances."""
+    for variant in function.get("variants") or []:
+        predicted = variant[index]
+        if predicted is not None and all(name in outputs for name in predicted) and not compare_outputs(
+                predicted, outputs, rtol=function["rtol"], atol=function["atol"]):
+            return True
+    return False
+
+
+# --- running a script of calls -------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _interpreter() -> Any:
+    """The script interpreter: ``selfcheck_script.py`` beside this file (a handout), else the
+    grader's own module (this file inside the grader's package)."""
+    path = Path(__file__).with_name(SCRIPT_NAME)
+    if not path.is_file():
+        return importlib.import_module("dnn_autograder.grader.sandbox.child.script")
+    spec = importlib.util.spec_from_file_location("selfcheck_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _output_name(step: int, name: str) -> str:
+    return f"step {step + 1}: {name}"
+
+
+def _step_of(name: str) -> int:
+    """The 0-based step of an output named ``step 2: config`` (-1 for any other name)."""
+    head = name.partition(":")[0]
+    return int(head[5:]) - 1 if head.startswith("step ") and head[5:].isdigit() else -1
+
+
+def _lookup(namespace: Mapping[str, Any]) -> Callable[[str], Any]:
+    def lookup(name: str) -> Any:
+        value = namespace.get(name)
+        if not callable(value):
+            raise NameError(f"name {name!r} is not defined (run the cell that defines it)")
+        return value
+    return lookup
+
+
+def _play(steps: Sequence[Mapping[str, Any]], inputs: Mapping[str, Any], namespace: Mapping[str, Any],
+          seed: int | None, *, run: Any = None) -> dict[str, Any]:
+    """Run ``steps`` on copies of ``inputs`` with your code (in ``run``, a fresh interpreter's
+    ``Script`` unless given: its ``step`` says where an exception came from); the outputs
+    ``{output name: value}``. Your code's exceptions propagate."""
+    outputs: dict[str, Any] = {}
+
+    def capture(step: int, name: str, value: Any) -> None:
+        outputs[_output_name(step, name)] = copy.deepcopy(value)
+
+    run = run if run is not None else _new_run(inputs, namespace)
+    np_state, py_state = np.random.get_state(), random.getstate()
+    try:
+        if seed is not None:
+            np.random.seed(int(seed))
+            random.seed(int(seed))
+        run.run(steps, capture)
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+    return outputs
+
+
+def _new_run(inputs: Mapping[str, Any], namespace: Mapping[str, Any]) -> Any:
+    return _interpreter().Script(copy.deepcopy(dict(inputs)), _lookup(namespace))
+
+
+def _step_text(case: Mapping[str, Any], step: int) -> str:
+    lines = case.get("script") or []
+    return lines[step][-1] if 0 <= step < len(lines) and lines[step] else f"step {step + 1}"
+
+
+def _run_script(function: Mapping[str, Any], namespace: Mapping[str, Any], index: int) -> Outcome:
+    """Your functions and classes on one public script case, compared step by step."""
+    case = function["cases"][index]
+    outcome = Outcome(index, case)
+    interpreter = _interpreter()
+    run = _new_run(case["args"], namespace)
+    try:
+        outputs = _play(case["steps"], case["args"], namespace, case["seed"], run=run)
+    except NotImplementedError:
+        outcome.error, outcome.not_implemented = "it raises NotImplementedError", True
+        return outcome
+    except interpreter.ScriptShapeError as exc:
+        outcome.got = {}
+        outcome.differences = [Difference("result", "shape", str(exc))]
+        return outcome
+    except Exception as exc:  # noqa: BLE001 - a crash is reported, never raised into the notebook
+        where = int(run.step)
+        at = f"at step {where + 1}: `{_step_text(case, where)}`, " if where >= 0 else ""
+        outcome.error = f"{at}it raised {type(exc).__name__}: {exc}"
+        return outcome
+    outcome.got = outputs
+    judged = _judge(function, outcome, outputs, [])
+    if judged.differences and function.get("numerical_gradient") and _only_gradients_differ(
+            function, case, judged.differences) and _gradients_agree(function, case, namespace, outputs):
+        judged.differences, judged.unconfirmed, judged.by_gradient = [], False, True
+    return judged
+
+
+def _gradient_outputs(function: Mapping[str, Any], case: Mapping[str, Any]) -> dict[str, str] | None:
+    """``{input: the output name of its gradient}`` that the numerical gradient judges (each
+    ``wrt`` gradient where a step after the forward compares it), or None without a forward."""
+    check, steps = function["numerical_gradient"], case["steps"]
+    forward = next((i for i, step in enumerate(steps) if check["output"] in step["returns"]), None)
+    if forward is None:
+        return None
+    found = {}
+    for name, grad in check["wrt"].items():
+        later = [i for i in range(forward + 1, len(steps)) if grad in steps[i]["compare"]]
+        if later:
+            found[name] = _output_name(later[0], grad)
+    return found
+
+
+def _only_gradients_differ(function: Mapping[str, Any], case: Mapping[str, Any],
+                           differences: list[Difference]) -> bool:
+    """Every difference is in a judged gradient: your own forward may excuse a backward, never a
+    wrong forward output compared in the same script (as the grader)."""
+    judged = set((_gradient_outputs(function, case) or {}).values())
+    return bool(judged) and all(d.where.split("[", 1)[0] in judged for d in differences)
+
+
+def _gradients_agree(function: Mapping[str, Any], case: Mapping[str, Any], namespace: Mapping[str, Any],
+                     got: Mapping[str, Any]) -> bool:
+    """Do your backward's gradients agree with central differences of your own forward?
+
+    With ``L = sum(output * upstream)``, for each input ``v`` of ``wrt`` and each element ``i``:
+    ``dL/dv[i] ~ (L(v + h e_i) - L(v - h e_i)) / 2h``, the forward steps re-run on your code with
+    ``v[i]`` nudged; your gradient must be within ``atol + rtol * max|numeric|`` of it.
+    """
+    check, steps = function["numerical_gradient"], case["steps"]
+    args = case["args"]
+    forward = next((i for i, step in enumerate(steps) if check["output"] in step["returns"]), None)
+    targets = _gradient_outputs(function, case)
+    if forward is None or targets is None or check["upstream"] not in args or len(targets) != len(check["wrt"]) \
+            or any(name not in args or output not in got for name, output in targets.items()):
+        return False
+    if sum(2 * np.size(args[name]) for name in targets) > MAX_NUDGES:
+        return False
+    prefix = [{**step, "compare": [check["output"]] if i == forward else []}
+              for i, step in enumerate(steps[: forward + 1])]
+    upstream = np.asarray(args[check["upstream"]], dtype=float)
+    h = float(check["h"])
+    for name, output in targets.items():
+        numeric = np.zeros(np.shape(args[name]))
+        for index in np.ndindex(numeric.shape):
+            for sign in (1.0, -1.0):
+                nudged = dict(args)
+                nudged[name] = np.array(args[name], dtype=float)
+                nudged[name][index] += sign * h
+                try:
+                    with np.errstate(all="ignore"):
+                        outputs = _play(prefix, nudged, namespace, case["seed"])
+                    value = np.asarray(outputs[_output_name(forward, check["output"])], dtype=float)
+                except Exception:  # noqa: BLE001 - a forward that cannot run nudged judges nothing
+                    return False
+                numeric[index] += sign * float(np.sum(value * upstream)) / (2 * h)
+        try:
+            student = np.asarray(got[output], dtype=float)
+        except (TypeError, ValueError):
+            return False
+        scale = float(np.max(np.abs(numeric), initial=0.0))
+        if student.shape != numeric.shape or not np.all(np.abs(student - numeric) <= check["atol"] + check["rtol"]
+                                                         * scale):
+            return False
+    return True
 
 
 # --- properties of random functions (generic kinds; their numbers come from the data) --------
@@ -559,12 +763,18 @@ def run_check(name: str, namespace: Mapping[str, Any] | None = None, data: Mappi
     if not callable(func):
         return Verdict(name, "missing", f"✘ {name}: not defined yet. Run the cell that defines it, then this"
                        " check again.", count, hidden)
-    outcomes = [_run(function, func, index) for index in range(count)]
+    if function.get("shape") == "script":
+        outcomes = [_run_script(function, namespace, index) for index in range(count)]
+    else:
+        outcomes = [_run(function, func, index) for index in range(count)]
     failing = [o for o in outcomes if not o.passed]
     if not failing:
         confirmed = sum(o.by_properties for o in outcomes)
         how = (f"properties on {confirmed} of {count} cases: your random numbers differ from the course's"
                " seeding, and they have the properties any correct answer has") if confirmed else f"{count} cases"
+        if any(o.by_gradient for o in outcomes):
+            how += ("; your forward differs from the expected one and these gradients are right for your own"
+                    " forward: check the forward's own result")
         return Verdict(name, "passed", f"✔ {name}: public checks passed ({how}) — the final grade also uses"
                        f" {hidden} hidden cases.", count, hidden)
     if all(o.not_implemented for o in failing):
@@ -601,20 +811,44 @@ def _unconfirmed_text(name: str, function: Mapping[str, Any], outcomes: list[Out
             " exact numbers.")
 
 
+def _show_script(case: Mapping[str, Any], first: int) -> list[str]:
+    """The script as code, the first diverging step (0-based; -1: none) marked."""
+    lines = ["    the script:"]
+    for step, texts in enumerate(case.get("script") or []):
+        for text in texts:
+            lines.append(f"    {'→' if step == first and text == texts[-1] else ' '} {text}")
+    return lines
+
+
+def _first_step(outcome: Outcome) -> int:
+    steps = [_step_of(d.where) for d in outcome.differences if _step_of(d.where) >= 0]
+    return min(steps) if steps else -1
+
+
 def _show_case(function: Mapping[str, Any], outcome: Outcome) -> list[str]:
     lines = ["    inputs:", *_show_named(outcome.case["args"])]
+    first = _first_step(outcome)
+    if outcome.case.get("steps"):
+        lines += _show_script(outcome.case, first)
+        if first >= 0:
+            lines.append(f"    your run and the expected one first differ at step {first + 1}:"
+                         f" `{_step_text(outcome.case, first)}`")
     if outcome.error:
         return [*lines, f"    your function: {outcome.error}"]
     differing = {d.where.split("[", 1)[0] for d in outcome.differences} & set(outcome.case["expected"])
+    if first >= 0:  # a script: the outputs of the first diverging step only
+        differing = {name for name in differing if _step_of(name) == first}
     differing = differing or set(outcome.case["expected"])  # a wrong form ("result"): show everything
     expected = {k: v for k, v in outcome.case["expected"].items() if k in differing}
     yours = {k: v for k, v in (outcome.got or {}).items() if k in differing}
-    same = [k for k in outcome.case["expected"] if k not in differing and k in (outcome.got or {})]
+    same = [k for k in outcome.case["expected"] if k not in differing and k in (outcome.got or {})
+            and (first < 0 or _step_of(k) == first)]
     lines += ["    expected:", *_show_named(expected), "    yours:", *_show_named(yours)]
     if same:
         lines.append(f"    (right: {', '.join(same)})")
     lines.append("    what differs:")
-    lines += [f"      {d.where}: {d.summary}" for d in outcome.differences[:6]]
+    shown = [d for d in outcome.differences if first < 0 or _step_of(d.where) in (first, -1)]
+    lines += [f"      {d.where}: {d.summary}" for d in shown[:6]]
     return lines
 
 

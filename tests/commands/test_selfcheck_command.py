@@ -140,8 +140,13 @@ def test_bank_checks_find_incomplete_functions() -> None:
 
 
 def test_duplicate_mistake_ids() -> None:
-    twice = [Mistake("same", "f", "t", "e", mutant=len)] * 2
+    twice = [Mistake("same", "f", "t", "e", mutant=len), Mistake("same", "f", "other title", "e", mutant=len)]
     assert selfcheck_checks.duplicate_ids(twice) == ["mistake id 'same' is used 2 times"]
+
+
+def test_one_entry_shared_by_two_assignments_is_not_a_duplicate() -> None:
+    shared = Mistake("same", "f", "t", "e", mutant=len)  # two template years importing one catalogue
+    assert selfcheck_checks.duplicate_ids([shared, shared]) == []
 
 
 # --- with the real pipeline ---------------------------------------------------------------------

@@ -79,3 +79,43 @@ def test_notes_of_a_graded_submission(sandbox, tmp_path: Path) -> None:
     assert len(about_modules) == 1, notes
     assert "`sklearn`" in about_modules[0] and "inside the grading sandbox" in about_modules[0]
     assert not any("matplotlib" in n or "`plt`" in n or "scipy" in n for n in notes), notes
+
+
+# A notebook with the course's package imports (``from cs231n.layers import *``, ``from cs231n.optim import
+# adam`` in a test cell) beside the student's own definitions: when those imports fail, nothing the graded
+# functions need is lost, and a note saying they "cannot run" would be false.
+COURSE_PACKAGE = """\
+import numpy as np
+from course_pkg.layers import *
+
+def adam(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-3)
+    t = config.get("t", 0) + 1
+    return w - config["learning_rate"] * np.sign(dw), dict(config, t=t)
+
+from course_pkg.optim import adam
+"""
+NEEDS_THE_PACKAGE = """
+
+def sgd_momentum(w, dw, config=None):
+    return affine_forward(w, dw, 0.0), config
+"""
+
+
+def _package_outcomes(file) -> list[UnitOutcome]:
+    return [UnitOutcome(u.names, "course_pkg" not in u.source,
+                        "ModuleNotFoundError: No module named 'course_pkg'" if "course_pkg" in u.source else "")
+            for u in file.units]
+
+
+def test_failed_imports_of_names_the_file_defines_or_does_not_need_say_nothing() -> None:
+    file = extract_source(COURSE_PACKAGE, "optim.py")
+    assert unavailable_notes(file.units, _package_outcomes(file), ("sgd_momentum", "adam")) == ()
+
+
+def test_a_failed_star_import_is_named_when_a_graded_function_needs_a_name_from_it() -> None:
+    file = extract_source(COURSE_PACKAGE + NEEDS_THE_PACKAGE, "optim.py")
+    notes = unavailable_notes(file.units, _package_outcomes(file), ("sgd_momentum", "adam"))
+    assert len(notes) == 1 and "`course_pkg`" in notes[0] and "`sgd_momentum`" in notes[0], notes
+    assert "`adam`" not in notes[0]

@@ -72,8 +72,8 @@ def check_outputs(notebook: nbformat.NotebookNode) -> dict[str, list[str]]:
     return found
 
 
-KIT_MODULES = ("selfcheck", "public_tests", "testCases", "common", "reg_utils", "gc_utils", "init_utils",
-               "opt_utils", "opt_utils_v1a")
+KIT_MODULES = ("selfcheck", "public_tests", "testCases", "common", "common.functions", "common.util", "reg_utils",
+               "gc_utils", "init_utils", "opt_utils", "opt_utils_v1a")
 
 
 @contextmanager

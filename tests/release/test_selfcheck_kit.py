@@ -21,7 +21,7 @@ from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes
 from dnn_autograder.grader.normalise import compare_outputs, normalise
 from dnn_autograder.grader.spec import available_assignments, load_assignment
 from dnn_autograder.grader.suite import build_suites
-from dnn_autograder.grader.values import deep_copy
+from dnn_autograder.grader.values import deep_copy, identical
 from dnn_autograder.student_kit.selfcheck import decode
 
 BANK = available_assignments()
@@ -75,13 +75,17 @@ def _grader_says_wrong(spec, function: str, mutant) -> bool:
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                value = mutant(*args.values(), **suite.world(item.case))
+                if item.case.steps:  # a script unit: the script run on the mutant (and the references)
+                    outputs, problem = suite.run(mutant, item.case), None
+                else:
+                    normalised = normalise(suite.spec, mutant(*args.values(), **suite.world(item.case)), args)
+                    outputs, problem = normalised.outputs, normalised.problem
         except Exception:  # noqa: BLE001 - a mutant that raises is wrong on that case
             return True
-        normalised = normalise(suite.spec, value, args)
-        if normalised.problem or compare_outputs(item.outputs, normalised.outputs,
-                                                 rtol=suite.spec.rtol, atol=suite.spec.atol):
+        if problem or compare_outputs(item.outputs, outputs, rtol=suite.spec.rtol, atol=suite.spec.atol):
             return True
+        if any(not identical(item.case.args[name], args[name]) for name in suite.spec.immutable if name in args):
+            return True  # an argument it must leave unchanged was modified
     return False
 
 
@@ -202,15 +206,17 @@ def _assert_same(a, b) -> None:
         assert a == b
 
 
-def test_a_variant_the_kit_has_no_properties_for_is_not_confirmed_rather_than_wrong(handouts) -> None:
-    """``relu_backward`` with the right derivative (1) at ``Z == 0``: the grader accepts either
-    one-sided derivative there by a property check the handout ships no data for, so the kit says
-    "not confirmed" and names the properties the final grade checks, instead of failing it."""
+def test_an_accepted_variant_passes_as_in_the_grade(handouts) -> None:
+    """``relu_backward`` with the right derivative (1) at ``Z == 0``: the spec accepts either
+    one-sided derivative there (``accept``, a variant implementation); the handout ships the
+    variant's outputs on the public cases, so the kit passes it as the grade does. A third answer
+    at the kink (0.5) is neither and fails."""
     source = "import numpy as np\ndef relu_backward(dA, Z):\n    return dA * (Z >= 0)\n"
+    half = "import numpy as np\ndef relu_backward(dA, Z):\n    return dA * ((Z > 0) + 0.5 * (Z == 0))\n"
     with handout_kit(handouts["activations"].folder) as kit:
         verdict = kit.run_check("relu_backward", run_in_namespace(source))
-    assert verdict.status == "unconfirmed", verdict.text
-    assert "cannot confirm" in verdict.text and "properties" in verdict.text
+        assert verdict.status == "passed", verdict.text
+        assert kit.run_check("relu_backward", run_in_namespace(half)).status == "failed"
 
 
 # --- random functions checked by their shipped properties ------------------------------------

@@ -30,7 +30,7 @@ Statistical checks (layers with at least ``MIN_ENTRIES`` weights), each a test a
 Budget: a grade of one function evaluates the check at most once per case, i.e. at most two
 tests per large layer of the case bank. The bank (``cases.py``) has three large layers per
 stochastic function, six tests; ``MAX_TESTS_PER_GRADE = 100`` is the bound the bank must keep
-(``tests/assignments/test_initialization_bank.py`` counts it), so by the union bound a correct
+(``tests/assignments/test_initialization_specific.py`` counts it), so by the union bound a correct
 initialiser fails a grade with probability at most ``100 * 1e-8 = 1e-6``.
 """
 

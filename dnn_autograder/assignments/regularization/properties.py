@@ -26,7 +26,7 @@ forward pass *given their own masks*, and the masks look like independent ``Bern
 Budget: one grade evaluates the check at most once per case, and only the explicit large cases
 have masks big enough to test (six masks in the bank), plus the repeat test on every case whose
 masks are long enough (three in the bank). ``MAX_TESTS_PER_GRADE = 100`` is the
-bound the bank must keep (counted in ``tests/assignments/test_regularization_bank.py``), so a
+bound the bank must keep (counted in ``tests/assignments/test_regularization_specific.py``), so a
 correct function fails a grade with probability at most ``100 * 1e-8 = 1e-6``. The relations
 above are deterministic and never fail a correct function.
 """

@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot name an assignment (it becomes a package and a module name), or None."""
     if not _NAME.fullmatch(name) or keyword.iskeyword(name):
-        return f"{name!r} is not a lower-case Python identifier (letters, digits, _; e.g. 'activations')"
+        return f"{name!r} is not a lower-case Python identifier (letters, digits, _; e.g. 'my_topic')"
     return None
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from dnn_autograder.grader.batch import DEFAULT_ENGINE, GradeTask, grade_many
 from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.catalogue_data import catalogue_problems
 from dnn_autograder.grader.commands import selfcheck_checks as checks
 from dnn_autograder.grader.errors import ExitCode, GraderError, SpecError, UsageError
 from dnn_autograder.grader.model import SubmissionResult
@@ -72,6 +73,7 @@ def run_selfcheck(
     for spec in specs:
         report.problems += checks.bank_problems(spec, bank / spec.name)
         report.problems += checks.case_bank_problems(spec, bank / spec.name)
+        report.problems += catalogue_problems(spec.name, bank)
         all_mistakes += _catalogue(spec, report)
     report.problems += checks.duplicate_ids(all_mistakes)
     with tempfile.TemporaryDirectory(prefix="grade-selfcheck-") as scratch:

@@ -81,11 +81,12 @@ def _function_problems(spec: AssignmentSpec, name: str, cases: Any,
 
 
 def duplicate_ids(mistakes: Iterable[Mistake]) -> list[str]:
-    """Mistake ids used more than once across the bank (ids must be unique and stable)."""
-    seen: dict[str, int] = {}
+    """Mistake ids used for more than one mistake across the bank (ids must be unique and stable).
+    One entry shared by two assignments (two template years importing one catalogue) is one mistake."""
+    seen: dict[str, set[tuple[str, str, str]]] = {}
     for mistake in mistakes:
-        seen[mistake.id] = seen.get(mistake.id, 0) + 1
-    return [f"mistake id {key!r} is used {count} times" for key, count in seen.items() if count > 1]
+        seen.setdefault(mistake.id, set()).add((mistake.function, mistake.title, mistake.explanation))
+    return [f"mistake id {key!r} is used {len(meanings)} times" for key, meanings in seen.items() if len(meanings) > 1]
 
 
 def internal_problem(label: str, result: SubmissionResult) -> list[str]:
@@ -125,7 +126,8 @@ def starter_problems(spec: AssignmentSpec, label: str, result: SubmissionResult)
 def mutant_problems(spec: AssignmentSpec, mistake: Mistake, label: str,
                     result: SubmissionResult) -> list[str]:
     """A mutant submission must lose points on its function, diagnosed with the mistake's id,
-    and on no other function (a mistake costs points once)."""
+    and on no other function (a mistake costs points once), apart from the units its
+    ``also_costs`` names."""
     problems = internal_problem(label, result)
     if problems:
         return problems
@@ -142,7 +144,7 @@ def mutant_problems(spec: AssignmentSpec, mistake: Mistake, label: str,
         problems.append(f"{label}: caught but not diagnosed: {mistake.function} lost points "
                         f"({target.status}) but the diagnoses are {found}")
     for name, function in functions.items():
-        if name != mistake.function and function.score < function.max_score:
+        if name != mistake.function and name not in mistake.also_costs and function.score < function.max_score:
             problems.append(f"{label}: the mistake in {mistake.function} also costs points in "
                             f"{name} ({_why(function)})")
     return problems

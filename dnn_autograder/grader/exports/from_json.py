@@ -95,4 +95,6 @@ def _counterexample(data: Mapping[str, Any] | None) -> Counterexample | None:
         mismatches=mismatches,
         label=str(data.get("label", "")),
         hidden=bool(data.get("hidden", False)),
+        script=tuple(str(line) for line in data.get("script", ())),
+        step=int(data.get("step", 0) or 0),
     )

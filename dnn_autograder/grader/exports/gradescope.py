@@ -20,6 +20,7 @@ from dnn_autograder.grader.exports.files import write_json_atomic
 from dnn_autograder.grader.exports.text import unsurrogate
 from dnn_autograder.grader.messages import example_heading, lead
 from dnn_autograder.grader.model import FunctionResult, SubmissionResult
+from dnn_autograder.grader.scripts import step_line
 
 VISIBILITY = "visible"
 
@@ -92,6 +93,10 @@ def function_output(function: FunctionResult, assignment: str = "") -> str:
         if example.inputs:
             lines += ["  inputs: " + "; ".join(f"{name} = {_short(value)}"
                                               for name, value in list(example.inputs.items())[:12])]
+        if example.script:  # a script unit: its calls, the first diverging one marked
+            lines.append("  the calls" + (f" (yours first differ at step {example.step}):" if example.step else ":"))
+            marked = step_line(example.script, example.step) if example.step else ""
+            lines += [f"  {'>' if line == marked else ' '} {line}" for line in example.script[:40]]
         lines += [f"  {m.where}: {m.summary}" for m in example.mismatches]
     if function.traceback:
         lines += ["", *function.traceback]

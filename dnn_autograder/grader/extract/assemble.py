@@ -136,8 +136,8 @@ class Extraction:
             unit = ProgramUnit(decision.kind, source, decision.names, label, first)
             self.units.append(unit)
             self.imports.update(dict.fromkeys(decision.modules))
-            if decision.kind == "definition" and not isinstance(node, ast.ClassDef):
-                self.functions.update(dict.fromkeys(decision.names, unit))  # def or lambda
+            if decision.kind == "definition":  # def, lambda, or class (a script unit's name)
+                self.functions.update(dict.fromkeys(decision.names, unit))
         self._flush(run, place)
 
     def _add_misplaced(self, body: list[ast.stmt], label: str, place: str) -> set[int]:

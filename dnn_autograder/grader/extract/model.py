@@ -71,8 +71,8 @@ class ExtractedFile:
         path: the file as given (or the ``filename`` passed to ``extract_source``).
         units: the program units in execution order (notebook cell order, then line order).
         functions: function name -> the unit that defines it last (a function defined twice: the
-            last definition wins, as when the notebook runs top to bottom); ``def``, ``async def``
-            and ``name = lambda ...``, not classes.
+            last definition wins, as when the notebook runs top to bottom); ``def``, ``async def``,
+            ``name = lambda ...`` and ``class`` (a class is graded as a script unit).
         skipped: what was left out, in file order.
         broken_functions: function name -> why it cannot be graded (``"optimization.ipynb, cell
             7: syntax error at line 4: '(' was never closed"``), for functions defined only in

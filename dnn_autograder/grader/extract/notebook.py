@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import nbformat
-
 from dnn_autograder.grader.errors import SubmissionError
 from dnn_autograder.grader.extract.assemble import Extraction
 from dnn_autograder.grader.extract.model import ExtractedFile
@@ -86,6 +84,8 @@ def _cell(index: int, raw: Any) -> NotebookCell | None:
 
 def _old_cells(data: dict[str, Any], text: str) -> tuple[list[Any], Any]:
     """Cells and metadata of a pre-4 notebook, upgraded by nbformat, else read by hand."""
+    import nbformat  # here: importing it (and jsonschema) costs ~0.3 s, and 4.x notebooks never need it
+
     try:
         with memory_budget(PARSE_BUDGET_BYTES):
             upgraded = nbformat.convert(nbformat.reader.reads(text), 4)

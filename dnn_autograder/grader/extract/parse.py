@@ -33,7 +33,10 @@ _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
 _STRONG_START = re.compile(
     r"(?:async\s+def|def|class)\s|@|import\s|from\s+[\w.]+\s+import\b|if\s+__name__\b"
 )
-_TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([^\W\d]\w*)[ \t]*\(", re.MULTILINE)
+#: a ``def`` or a ``class`` at column 0 (a class is a graded unit too: a script unit's name)
+_TOP_LEVEL_DEF = re.compile(
+    r"^(?:(?:async[ \t]+)?def[ \t]+([^\W\d]\w*)[ \t]*\(|class[ \t]+([^\W\d]\w*)[ \t]*[(:])", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,9 @@ class Chunk:
 
 
 def defined_functions(text: str) -> tuple[str, ...]:
-    """Names of the functions a text defines at column 0, found without parsing it."""
-    return tuple(dict.fromkeys(_TOP_LEVEL_DEF.findall(text)))
+    """Names of the functions and classes a text defines at column 0, found without parsing it
+    (a class's methods are indented: they are its, not the text's)."""
+    return tuple(dict.fromkeys(function or cls for function, cls in _TOP_LEVEL_DEF.findall(text)))
 
 
 def too_large(text: str) -> str:

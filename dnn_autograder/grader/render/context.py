@@ -159,7 +159,7 @@ def _assignment(result: AssignmentResult, mistakes: Mapping[str, MistakeLike],
     counts = {key: sum(1 for f in result.functions if f.status == key) for key in STATUS}
     figures = []
     if draw and result.figures:
-        figures = plots.figure_blocks(result.figures, f"fig-{anchor}")
+        figures = plots.figure_blocks(result.figures, f"fig-{anchor}", result.assignment)
     for block in figures:
         block["svg"] = trusted_svg(block["svg"]) if block["svg"] else ""
     return {
@@ -237,6 +237,8 @@ def _example(example: Counterexample, budget: dict[str, int], status: str, *,
     return {
         "heading": example_heading(status, named),
         "label": clean(example.label, limit=200),
+        "script": [clean(line, limit=300) for line in example.script[:40]],
+        "step": example.step,
         "inputs": inputs,
         "inputs_omitted": omitted,
         "differing": differing,

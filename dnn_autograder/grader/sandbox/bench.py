@@ -3,7 +3,8 @@
 Prints the medians (and 90th percentiles) of: starting the worker, opening and closing a
 session on a small notebook's units (after a pause, as between two students, when the worker
 has a spare child ready; and back to back, when it has to fork one), a call round trip with
-64x32 float64 arrays, an empty call, a stand-in round trip; then the layers that were active.
+64x32 float64 arrays, an empty call, a stand-in round trip, the same 64x32 call sent 50 per
+request (``Session.call_each``, per call); then the layers that were active.
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ def main(argv: list[str] | None = None) -> None:
             for name, action in calls.items():
                 _time(action, 20)
                 print(f"{name + ':':44s}{_stats(_time(action, args.repeat))}")
+            batch = [((x,), None)] * 50  # as a function's cases are sent (Session.call_each)
+            per_call = [t / len(batch) for t in _time(lambda: list(session.call_each("twice", batch)),
+                                                      max(args.repeat // 10, 5))]
+            print(f"{'call twice(64x32) 50 per request, per call:':44s}{_stats(per_call)}")
         print("layers:", ", ".join(sandbox.protections))
 
 

@@ -14,7 +14,8 @@ import os
 import socket
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from dnn_autograder.grader.errors import SandboxUnavailable
@@ -33,6 +34,9 @@ _MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, Overf
 #: byte of output may take up to 12 once escaped). Numbers and containers go there, arrays in the
 #: body (capped at ``Limits.return_bytes``), so this is ample for any real return value.
 HEADER_BYTES = 16 << 20
+#: A ``calls`` request carries at most this many bytes of arguments (about) and this many calls.
+BATCH_BYTES = 4 << 20
+BATCH_CALLS = 200
 _CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
                              "output-limit", "unsupported-return"})
 
@@ -109,6 +113,123 @@ class Session:
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
         return self._request(header, encoder, function, timeout, on_stand_in, self._returned)
+
+    def call_each(self, function: str, calls: Sequence[tuple[tuple, int | None]], *,
+                  inject: Mapping[str, str] = {}, stand_ins: Sequence[str] = (),
+                  on_stand_in: Callable[[int, str, tuple, dict], Any] | None = None,
+                  timeout_s: float | None = None, max_raised: int = 1 << 30) -> Iterator[CallRecord]:
+        """The records of ``self.call(function, args, seed=seed, ...)`` for each ``(args, seed)``
+        of ``calls``, in order, as they arrive: all in one child, with one request per
+        :data:`BATCH_BYTES` of arguments instead of one per call.
+
+        Each call has its own deadline (from the previous call's result) and stand-in grace, and
+        the bindings of :meth:`call`; ``on_stand_in(i, name, args, kwargs)`` answers the
+        stand-ins of call ``i``. The records end early after the first call whose outcome is
+        neither "returned" nor "raised", or after ``max_raised + 1`` that raised. A call that
+        needs a fresh child (it patched a watched module, left a thread, or used most of the
+        CPU limit) gets one for the calls after it, as with :meth:`call`. Closing the iterator
+        before its end kills the child (it would go on with the calls it was sent). Raises as
+        :meth:`call` does.
+        """
+        if stand_ins and on_stand_in is None:
+            raise ValueError("stand_ins need an on_stand_in callback")
+        timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
+        common = {"op": "calls", "fn": str(function),
+                  "inject": {str(k): str(v) for k, v in dict(inject).items()},
+                  "stand_ins": [str(name) for name in stand_ins], "max_raised": int(max_raised),
+                  "cpu_stop": float(self._limits.cpu_seconds - self._limits.call_timeout_s)}
+        done, raised = 0, 0
+        while done < len(calls):
+            first = done
+            encoder = wire.Encoder(1 << 62)
+            chunk: list[dict[str, Any]] = []
+            for args, seed in calls[first:]:
+                try:
+                    chunk.append({"args": encoder.encode(list(args)), "seed": None if seed is None else int(seed)})
+                except wire.Unencodable as exc:
+                    raise TypeError(f"cannot send {exc} to the sandbox") from None
+                if encoder.size >= BATCH_BYTES or len(chunk) >= BATCH_CALLS:
+                    break
+            if self._child is not None and self._child.last_function not in (None, function):
+                self._child.recycle = True  # a fresh child per function, as in _request
+            child = self._running()
+            child.last_function = function
+            finished = False
+            try:
+                for record in self._batch(child, {**common, "calls": chunk}, encoder, timeout, first, on_stand_in):
+                    done += 1
+                    raised += record.outcome == "raised"
+                    if record.outcome not in ("returned", "raised") or raised > max_raised:
+                        finished = done == len(calls)
+                        yield record
+                        return
+                    if child.recycle and done < first + len(chunk):
+                        child.kill()  # it stops after such a call; the rest go to a fresh child
+                        yield record
+                        break
+                    yield record
+                finished = True
+            finally:
+                if not finished and done < first + len(chunk):
+                    child.kill()  # closed early (or ended by a stop rule): the child may go on
+
+    def _batch(self, child: ChildProcess, header: dict[str, Any], encoder: wire.Encoder, timeout: float,
+               first: int, on_stand_in: Callable[[int, str, tuple, dict], Any] | None) -> Iterator[CallRecord]:
+        """Send one ``calls`` request and yield each call's record as it arrives (see
+        :meth:`call_each`); after a record that ends the child (a timeout, a death, a frame the
+        parent refused) nothing more is yielded."""
+        deadline = time.monotonic() + timeout
+        grace = STAND_IN_GRACE * timeout
+        index = first
+        started = time.monotonic()
+        problem: str | None = None  # a bad request (as :meth:`call`, a ValueError)
+        try:
+            child.send(wire.pack(header, encoder), deadline)
+            del encoder
+            for _ in header["calls"]:
+                while True:
+                    reply, body = child.read(deadline)
+                    if reply.get("ev") == "stand_in":
+                        answer = None if on_stand_in is None else partial(on_stand_in, index)
+                        spent = min(self._answer(child, reply, body, answer, deadline), grace)
+                        deadline, grace = deadline + spent, grace - spent
+                    elif reply.get("ev") == "result":
+                        if reply.get("index") != index - first:
+                            raise wire.WireError("result out of order")
+                        record = self._returned(child, reply, body, time.monotonic() - started)
+                        del reply, body
+                        break
+                    elif reply.get("ev") == "bad-request":
+                        problem = outcomes.one_line(reply.get("message"))
+                        break
+                    else:
+                        raise wire.WireError("unexpected frame")
+                if problem is not None:
+                    break
+                yield reports.amend(record, reports.take(child))
+                index += 1
+                started = time.monotonic()
+                deadline, grace = started + timeout, STAND_IN_GRACE * timeout
+        except Timeout:
+            seen = reports.take(child, alive=False)
+            child.kill()
+            yield reports.amend(_failure("timeout", f"timed out after {timeout:g} s", started), seen)
+        except Gone:
+            seen = reports.take(child, alive=False)
+            outcome, message = outcomes.death(child.kill(), self._limits, child.note)
+            yield reports.amend(_failure(outcome, message, started), seen)
+        except wire.Oversized as exc:
+            child.kill()
+            yield _failure("unsupported-return", f"sent back {exc}, more than the grader accepts;"
+                           " it was refused unread", started)
+        except _MALFORMED:
+            child.kill()
+            yield _failure("violation", outcomes.violation("protocol"), started)
+        except BaseException:
+            child.kill()
+            raise
+        if problem is not None:
+            raise ValueError(problem)
 
     def run_script(self, unit: str, inputs: Mapping[str, Any], steps: Sequence[Mapping[str, Any]], *,
                    inject: Mapping[str, str] = {}, stand_ins: Sequence[str] = (),

@@ -1,10 +1,10 @@
 """The sandbox child's main loop: execute a student's units, then answer calls.
 
 Talks to the parent over file descriptor 3 with ``wire`` frames. Parent -> child:
-``{"op": "load", "units": [...]}``, ``{"op": "call", ...}``, ``{"op": "stand_in_result", ...}``,
-``{"op": "close"}``. Child -> parent: ``{"ev": "unit"}`` per unit, ``{"ev": "ready"}``,
-``{"ev": "stand_in"}``, ``{"ev": "result"}``, ``{"ev": "dying"}`` (right before os._exit/abort),
-``{"ev": "bad-request"}``.
+``{"op": "load", "units": [...]}``, ``{"op": "call", ...}``, ``{"op": "calls", ...}`` (several
+calls of one function, one result each), ``{"op": "stand_in_result", ...}``, ``{"op": "close"}``.
+Child -> parent: ``{"ev": "unit"}`` per unit, ``{"ev": "ready"}``, ``{"ev": "stand_in"}``,
+``{"ev": "result"}``, ``{"ev": "dying"}`` (right before os._exit/abort), ``{"ev": "bad-request"}``.
 """
 
 from __future__ import annotations
@@ -186,6 +186,36 @@ class Runner:
             outcome, value, error, duration, recycle = done
             self._reply(outcome, value, error, args, duration, recycle)
 
+    def calls(self, header: dict[str, Any], body: bytearray) -> None:
+        """Several calls of one function, in order, each as for ``call`` (its own seed, the
+        same bindings) with one result frame each, which carries the call's ``index``. Stops
+        early, as the parent does (which kills a child that goes on), after a call that neither
+        returned nor raised, after ``max_raised + 1`` that raised, after one that needs a fresh
+        child (``recycle``), or once its CPU time reaches ``cpu_stop``."""
+        name = str(header["fn"])
+        items = header["calls"]
+        max_raised, cpu_stop = int(header["max_raised"]), float(header["cpu_stop"])
+        raised = 0
+        for index, item in enumerate(items):
+            args = wire.decode(item["args"], body)
+            one = {"inject": header.get("inject"), "stand_ins": header.get("stand_ins"),
+                   "seed": item.get("seed")}
+
+            def action(args: Any = args) -> Any:
+                return self._lookup(name)(*args)
+
+            done = self._invoke(one, action)
+            if done is None:
+                return  # a bad request, answered
+            outcome, value, error, duration, recycle = done
+            del done
+            reply = self._reply(outcome, value, error, args, duration, recycle, extra={"index": index})
+            del value, error, args
+            raised += reply["outcome"] == "raised"
+            if reply["outcome"] not in ("returned", "raised") or raised > max_raised or reply["recycle"] \
+                    or reply["cpu"] >= cpu_stop:
+                return
+
     def script(self, header: dict[str, Any], body: bytearray) -> None:
         """Run a script case (``script.Script``): each compared value is encoded right after
         its step (a later step may change it in place); the reply's value is
@@ -195,7 +225,7 @@ class Runner:
         if not isinstance(inputs, dict) or not isinstance(steps, list):
             self.send({"ev": "bad-request", "message": "a script needs inputs and steps"})
             return
-        encoder = wire.Encoder(self.settings["return_bytes"])
+        encoder = wire.Encoder(self.settings["return_bytes"], snapshot=True)  # a later step may update it
         captured: list[list[Any]] = []
         run = script.Script(inputs, self._lookup)
 
@@ -289,9 +319,9 @@ class Runner:
 
     def _reply(self, outcome: str, value: Any, error: BaseException | None, args: Any,
                duration: float, recycle: bool, *, encoder: wire.Encoder | None = None,
-               encoded: bool = False, extra: dict[str, Any] | None = None) -> None:
-        """Send a call's result. ``encoded``: ``value`` is already encoded with ``encoder``
-        (a script's captures)."""
+               encoded: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send a call's result (and return its header). ``encoded``: ``value`` is already
+        encoded with ``encoder`` (a script's captures)."""
         seen = self.violations.take()
         if self.output.flooded:
             outcome = "output-limit"
@@ -319,6 +349,7 @@ class Runner:
         reply["recycle"] = recycle
         reply["cpu"] = time.process_time()
         self.send(reply, encoder)
+        return reply
 
     @staticmethod
     def _encode_arg(encoder: wire.Encoder, arg: Any) -> Any:
@@ -418,6 +449,8 @@ class Runner:
                 self.call(header, body)
             elif op == "script":
                 self.script(header, body)
+            elif op == "calls":
+                self.calls(header, body)
             elif op == "load":
                 self.load(list(header["units"]), body)
             elif op == "close":

@@ -91,8 +91,10 @@ class Encoder:
     value was refused.
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, *, snapshot: bool = False) -> None:
         self.max_bytes = max_bytes
+        #: copy array bytes when encoded (not when packed): the value may change in between
+        self.snapshot = snapshot
         self.chunks: list[Any] = []
         self.body_len = 0  #: bytes of array data so far (the frame's body)
         self.size = 0  #: body plus an estimate of the header, checked against max_bytes
@@ -171,7 +173,7 @@ class Encoder:
         self.body_len = offset + nbytes
         if nbytes:
             flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
-            self.chunks.append(flat.data)
+            self.chunks.append(bytes(flat.data) if self.snapshot else flat.data)
         return {"t": "a", "d": array.dtype.str, "s": list(array.shape), "o": offset, "n": nbytes}
 
 

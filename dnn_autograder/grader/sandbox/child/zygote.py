@@ -192,7 +192,9 @@ def _load_helpers(path: str, errors: list[str]) -> tuple[dict[str, str], tuple[s
     spec.loader.exec_module(package)
     loaded = {}
     for alias, target in dict(getattr(package, "COURSE_MODULES", {})).items():
-        if not str(alias).isidentifier() or alias in guard.GRADER_PACKAGES:
+        # a dotted alias ("common.functions") is a submodule of an alias registered before it
+        parts = str(alias).split(".")
+        if not all(part.isidentifier() for part in parts) or parts[0] in guard.GRADER_PACKAGES:
             errors.append(f"{alias}: not a usable module name")
             continue
         try:

@@ -1,0 +1,205 @@
+r"""Pictures of the optimization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+
+``optimizer_paths``: the paths of gradient descent, momentum and Adam on the elongated bowl
+:math:`f(x, y) = x^2/20 + y^2` from :math:`(-7, 2)`, and the cost of a small logistic regression
+trained by the same calls (it rides along as the second layer of the parameters), for the
+student's functions and the reference's.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Mapping
+from functools import cache, partial
+from typing import Any
+
+import numpy as np
+
+from dnn_autograder.grader.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.grader.render import linechart
+from dnn_autograder.grader.render.linechart import Chart
+from dnn_autograder.grader.render.plots import REF, YOURS, num
+from dnn_autograder.grader.render.svg import GREY, MARKERS, SERIES
+from dnn_autograder.grader.spec import AssignmentSpec
+
+BOWL_START = (-7.0, 2.0)
+BOWL_STEPS = 50
+#: (function, label, hyperparameters); the learning rates show each method's typical path
+OPTIMIZERS = (
+    ("update_parameters_with_gd", "gradient descent", {"learning_rate": 0.9}),
+    ("update_parameters_with_momentum", "momentum", {"beta": 0.9, "learning_rate": 0.9}),
+    ("update_parameters_with_adam", "Adam",
+     {"learning_rate": 0.3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}),
+)
+
+
+def build(student: Student) -> dict[str, Any] | None:
+    """Each optimizer's path and cost, the student's (where defined) beside the reference's."""
+    series, notes = [], []
+    for index, (name, label, hyper) in enumerate(OPTIMIZERS):
+        entry: dict[str, Any] = {"function": name, "label": label, "hyper": dict(hyper),
+                                 "reference": copy.deepcopy(_reference_trajectory(student.spec, name)),
+                                 "yours": None}
+        if student.has(name):
+            overall = student.share(len(OPTIMIZERS) - index)
+            try:
+                yours, note = _trajectory(name, hyper, partial(student.call, name))
+            finally:
+                student.restore(overall)
+            entry["yours"] = yours
+            if note:
+                notes.append(f"{label}: {note}")
+        series.append(entry)
+    if not any(s["yours"] for s in series) and not notes:
+        return None
+    return {"bowl": "x^2/20 + y^2", "start": list(BOWL_START), "steps": BOWL_STEPS,
+            "series": series, "notes": notes}
+
+
+@cache
+def _reference_trajectory(assignment: AssignmentSpec, name: str) -> dict[str, Any] | None:
+    """The reference's path: the same for every student, computed once per process."""
+    spec = assignment.function(name)
+    hyper = next(h for n, _, h in OPTIMIZERS if n == name)
+    return _trajectory(name, hyper, lambda args: reference_outputs(spec, args))[0]
+
+
+def _logistic_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((2, 64))
+    Y = (X[0] - 0.5 * X[1] + 0.3 * rng.standard_normal(64) > 0).astype(float).reshape(1, -1)
+    return X, Y
+
+
+_LOGISTIC = _logistic_data()
+
+
+def _gradients(params: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float]:
+    """Gradients of the bowl (layer 1) and of the logistic cost (layer 2), and that cost."""
+    x, y = params["W1"][0]
+    X, Y = _LOGISTIC
+    A = 1.0 / (1.0 + np.exp(-(params["W2"] @ X + params["b2"])))
+    m = X.shape[1]
+    eps = 1e-12
+    cost = float(-np.mean(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps)))
+    grads = {"dW1": np.array([[x / 10.0, 2.0 * y]]), "db1": np.zeros((1, 1)),
+             "dW2": (A - Y) @ X.T / m, "db2": np.sum(A - Y, axis=1, keepdims=True) / m}
+    return grads, cost
+
+
+def _trajectory(name: str, hyper: Mapping[str, float],
+                step: Callable[[tuple], Mapping[str, Any]]) -> tuple[dict[str, Any] | None, str]:
+    """Run one optimizer for :data:`BOWL_STEPS` steps: ``({"x", "y", "cost"}, note)``."""
+    params = {"W1": np.array([BOWL_START]), "b1": np.zeros((1, 1)),
+              "W2": np.zeros((1, 2)), "b2": np.zeros((1, 1))}
+    zeros = {"d" + k: np.zeros_like(v) for k, v in params.items()}
+    v, s = dict(zeros), dict(zeros)
+    xs, ys, costs = [BOWL_START[0]], [BOWL_START[1]], []
+    note = ""
+    for t in range(1, BOWL_STEPS + 1):
+        grads, cost = _gradients(params)
+        costs.append(cost)
+        args = _optimizer_args(name, params, grads, v, s, t, hyper)
+        try:
+            out = step(args)
+            params = _checked_params(out.get("parameters"), params)
+            v = out.get("v", v) if isinstance(out.get("v", v), Mapping) else v
+            s = out.get("s", s) if isinstance(out.get("s", s), Mapping) else s
+        except Omit as exc:
+            if t == 1 or "time allowed" not in str(exc):
+                return None, f"{why(name, exc)} (at step {t}), so its path is not drawn"
+            note = f"stopped after {t - 1} steps: the time allowed for pictures ran out"
+            break
+        x, y = params["W1"][0]
+        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
+            note = f"the path left the picture (diverged) at step {t}"
+            break
+        xs.append(float(x))
+        ys.append(float(y))
+    else:
+        costs.append(_gradients(params)[1])
+    return {"x": xs, "y": ys, "cost": costs}, note
+
+
+def _optimizer_args(name: str, params: dict, grads: dict, v: Mapping, s: Mapping, t: int,
+                    hyper: Mapping[str, float]) -> tuple:
+    if name == OPTIMIZERS[0][0]:
+        return (params, grads, hyper["learning_rate"])
+    if name == OPTIMIZERS[1][0]:
+        return (params, grads, v, hyper["beta"], hyper["learning_rate"])
+    return (params, grads, v, s, t, hyper["learning_rate"], hyper["beta1"], hyper["beta2"],
+            hyper["epsilon"])
+
+
+def _checked_params(value: Any, before: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if not isinstance(value, Mapping):
+        raise Omit(f"returned {type(value).__name__} instead of the parameters dictionary")
+    out = {}
+    for key, old in before.items():
+        new = np.asarray(value.get(key)) if key in value else None
+        if new is None or new.shape != old.shape or new.dtype.kind not in "biuf":
+            shape = "nothing" if new is None else f"an array of shape {new.shape}"
+            raise Omit(f'returned {shape} for parameters["{key}"], expected shape {old.shape}')
+        out[key] = new.astype(float)
+    return out
+
+
+def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """Drawn as SVG directly (:mod:`dnn_autograder.grader.render.linechart`): the same picture as
+    matplotlib would draw, in a few milliseconds, without importing matplotlib in the worker."""
+    series = list(data["series"])
+    steps = int(data.get("steps", 60))
+    # 8 x 3.7 inches, as the other pictures; panels placed as before (points from the top left)
+    chart = Chart(576.0, 266.4)
+    paths = chart.panel(left=39.6, top=21.6, width=295.2, height=172.8, xlim=(-8.0, 2.5), ylim=(-3.0, 3.0),
+                        xticks=(-8, -4, 0, 2), yticks=(-3, 0, 3), title="paths on f(x, y) = x\u00b2/20 + y\u00b2",
+                        xlabel="x", ylabel="y")
+    for level in (0.1, 0.4, 1, 2, 3.5, 5.5):  # level sets of the bowl: ellipses
+        paths.ellipse(0.0, 0.0, math.sqrt(20 * level), math.sqrt(level), colour="#b0b0b0")
+    costs = [c for item in series for key in (REF, YOURS) for c in ((item.get(key) or {}).get("cost") or [])]
+    low, high = linechart.padded(costs)
+    cost = chart.panel(left=381.6, top=21.6, width=183.6, height=172.8, xlim=(-0.05 * steps, 1.05 * steps),
+                       ylim=(low, high), xticks=(0, steps // 2, steps), yticks=linechart.nice_ticks(low, high),
+                       title="logistic cost", xlabel="iteration")
+    # the reference: grey and dashed, under; yours: a colour per method, solid, with markers
+    for key in (REF, YOURS):
+        for i, item in enumerate(series):
+            points = item.get(key)
+            if not points or not points.get("x"):
+                continue
+            values = points.get("cost") or []
+            if key == REF:
+                look: dict[str, Any] = {"colour": GREY, "width": 1.2, "dash": (4.8, 2.4)}
+                if i == 0:
+                    chart.add_legend("reference (each method)", GREY, dash=(4.8, 2.4))
+            else:
+                look = {"colour": SERIES[i], "width": 1.6, "marker": MARKERS[i], "marker_size": 4.0}
+                chart.add_legend(f"{item['label']} (yours)", SERIES[i], marker=MARKERS[i])
+            paths.line(points["x"], points["y"], every=4, **look)
+            cost.line(list(range(len(values))), values, every=10, **look)
+    paths.point(0.0, 0.0, "*", "#1a1a1a")
+    svg = chart.to_svg("Optimizer paths on an elongated bowl and cost over iterations", prefix)
+    rows = [[item["label"], _end(item.get(YOURS)), _end(item.get(REF))] for item in series]
+    return {
+        "title": "Your optimizers on an elongated bowl",
+        "svg": svg,
+        "caption": (f"Left: {data.get('steps', '')} steps from ({num(data['start'][0])}, "
+                    f"{num(data['start'][1])}) on f(x, y) = x\u00b2/20 + y\u00b2 (minimum at the "
+                    "star). Right: the cost of a small logistic regression trained by the same "
+                    "calls. Your functions: coloured solid lines with markers; the reference: grey dashed "
+                    "lines (where yours is right, it covers the reference)."),
+        "table": {"caption": "Where each optimizer ended: (x, y); final logistic cost",
+                  "columns": ["method", "yours", "reference"], "rows": rows},
+        "notes": [],
+    }
+
+
+def _end(points: Mapping[str, Any] | None) -> str:
+    if not points or not points.get("x"):
+        return "\u2013"
+    cost = points.get("cost") or [float("nan")]
+    return f"({points['x'][-1]:.3g}, {points['y'][-1]:.3g}); {cost[-1]:.4g}"
+
+
+FIGURES = (Figure("optimizer_paths", build, draw),)
