@@ -46,9 +46,9 @@ BANK = ROOT / "tests" / "fixtures" / "bank"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dnn_autograder.grader.pipeline import grade_submission  # noqa: E402
+from dnn_autograder.grader.assignment.spec import load_assignment  # noqa: E402
+from dnn_autograder.grader.grading.pipeline import grade_submission  # noqa: E402
 from dnn_autograder.grader.sandbox import Limits, Sandbox  # noqa: E402
-from dnn_autograder.grader.spec import load_assignment  # noqa: E402
 
 ASSIGNMENTS = ("initialization", "regularization", "gradient_checking", "optimization")
 
@@ -177,7 +177,7 @@ def shrinking(enabled: bool) -> Iterator[None]:
     if enabled:
         yield
         return
-    import dnn_autograder.grader.grade_function as gf
+    import dnn_autograder.grader.grading.grade_function as gf
     from dnn_autograder.grader.values import size_of
 
     original = gf.smallest_failure

@@ -57,8 +57,8 @@ def build_class(target: Path, students: int, wrong: int) -> dict[str, str]:
     """Write ``students`` notebooks into ``target``; return ``{student: mistake id or ""}``."""
     import nbformat
 
-    from dnn_autograder.grader.mutant_submissions import mutant_source, mutants_by_id
-    from dnn_autograder.grader.spec import load_assignment
+    from dnn_autograder.grader.assignment.spec import load_assignment
+    from dnn_autograder.grader.handouts.mutant_submissions import mutant_source, mutants_by_id
 
     spec = load_assignment(ASSIGNMENT)
     master = nbformat.read(spec.folder / "master.ipynb", as_version=4)
@@ -149,8 +149,8 @@ def profile_wrong(klass: Path, made: dict[str, str], top: int) -> None:
     import cProfile
     import pstats
 
-    from dnn_autograder.grader.exports.class_outputs import write_student_report
-    from dnn_autograder.grader.pipeline import grade_submission
+    from dnn_autograder.grader.grading.pipeline import grade_submission
+    from dnn_autograder.grader.outputs.exports.class_outputs import write_student_report
     from dnn_autograder.grader.sandbox import Limits, Sandbox
 
     wrong = next(s for s, m in made.items() if m)

@@ -43,10 +43,10 @@ def cold_start(repeat: int) -> dict[str, float]:
 
 
 def warm(repeat: int) -> dict[str, tuple[float, float]]:
-    from dnn_autograder.grader.mutant_submissions import mutant_source, mutants_by_id
-    from dnn_autograder.grader.pipeline import grade_submission
+    from dnn_autograder.grader.assignment.spec import load_assignment
+    from dnn_autograder.grader.grading.pipeline import grade_submission
+    from dnn_autograder.grader.handouts.mutant_submissions import mutant_source, mutants_by_id
     from dnn_autograder.grader.sandbox import Limits, Sandbox
-    from dnn_autograder.grader.spec import load_assignment
 
     out = {}
     scratch = Path(tempfile.mkdtemp())
@@ -66,8 +66,8 @@ def warm(repeat: int) -> dict[str, tuple[float, float]]:
 
 
 def html(repeat: int) -> float:
-    from dnn_autograder.grader.pipeline import grade_submission
-    from dnn_autograder.grader.render.html import render_report
+    from dnn_autograder.grader.grading.pipeline import grade_submission
+    from dnn_autograder.grader.outputs.render.html import render_report
 
     result = grade_submission(ROOT / "tests" / "fixtures" / "submissions" / "course_style_optimization.ipynb")
     render_report(result)  # matplotlib's import is paid once per process

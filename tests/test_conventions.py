@@ -7,8 +7,8 @@ import inspect
 import pytest
 
 from dnn_autograder import reference
-from dnn_autograder.grader.catalogue_index import all_mistakes, mistakes_by_function, property_check
-from dnn_autograder.grader.spec import assignment_module, available_assignments, load_assignment, resolve
+from dnn_autograder.grader.assignment.catalogue_index import all_mistakes, mistakes_by_function, property_check
+from dnn_autograder.grader.assignment.spec import assignment_module, available_assignments, load_assignment, resolve
 
 REQUIRED_IDS = """
 init-he-xavier-scale init-he-wrong-fan init-he-missing-sqrt init-random-wrong-scale

@@ -24,7 +24,7 @@ import pytest
 
 import dnn_autograder
 from dnn_autograder.course_helpers import COURSE_MODULES
-from dnn_autograder.grader.spec import load_all
+from dnn_autograder.grader.assignment.spec import load_all
 
 ENGINE = Path(dnn_autograder.__file__).resolve().parent / "grader"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

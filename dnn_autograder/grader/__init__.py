@@ -1,7 +1,7 @@
 """The autograder for the 'improving deep neural networks' exercises.
 
-``grade_submission`` (in :mod:`dnn_autograder.grader.pipeline`) and ``grade_batch`` (in
-:mod:`dnn_autograder.grader.batch`, a class) are the library's entry points; the ``grade`` command is a
+``grade_submission`` (in :mod:`dnn_autograder.grader.grading.pipeline`) and ``grade_batch`` (in
+:mod:`dnn_autograder.grader.classes.batch`, a class) are the library's entry points; the ``grade`` command is a
 thin layer over them.
 """
 

@@ -1,4 +1,4 @@
-"""The ``grade`` command: a thin layer over :mod:`dnn_autograder.grader.pipeline` (DESIGN.md section 1)."""
+"""The ``grade`` command: a thin layer over :mod:`dnn_autograder.grader.grading.pipeline` (DESIGN.md section 1)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dnn_autograder.grader import __version__
-from dnn_autograder.grader.cli_outputs import OutputFlags, check_output_flags
 from dnn_autograder.grader.errors import CaseBankError, ExitCode, GraderError, UsageError
 from dnn_autograder.grader.model import SubmissionResult
+from dnn_autograder.grader.outputs.cli_outputs import OutputFlags, check_output_flags
 
 SUBCOMMANDS = ("selfcheck", "release", "gradebook", "new-assignment", "collect", "override", "excuse",
                "comment", "adjustments", "late-policy", "export")
@@ -81,10 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from dnn_autograder.grader import pipeline
-    from dnn_autograder.grader.results_json import write_json
-    from dnn_autograder.grader.spec import load_assignment
-    from dnn_autograder.grader.terminal import print_class_summary, print_submission
+    from dnn_autograder.grader.assignment.spec import load_assignment
+    from dnn_autograder.grader.grading import pipeline
+    from dnn_autograder.grader.outputs.results_json import write_json
+    from dnn_autograder.grader.outputs.terminal import print_class_summary, print_submission
 
     if args.assignment:
         load_assignment(args.assignment)  # unknown assignment: usage error before any work
@@ -95,7 +95,7 @@ def _grade(args: argparse.Namespace) -> int:
     singles = [Path(raw) for raw in args.paths if Path(raw) not in classes]
     check_output_flags(OutputFlags(json=args.json, html=args.html, gradescope=args.gradescope, out=args.out,
                                    gradebook=args.gradebook, jobs=args.jobs, force=args.force), classes, singles)
-    from dnn_autograder.grader.casebank import check_banks_at_startup
+    from dnn_autograder.grader.assignment.casebank import check_banks_at_startup
 
     check_banks_at_startup(args.assignment, draw_cases=args.draw_cases,
                            writes_results=any((args.json, args.html, args.out, args.gradescope)))
@@ -121,7 +121,7 @@ def _grade(args: argparse.Namespace) -> int:
     if args.html and _write_html(args.html, results):
         console.print(f"report: {args.html}")
     if args.gradescope:
-        from dnn_autograder.grader.exports.gradescope import write_results
+        from dnn_autograder.grader.outputs.exports.gradescope import write_results
 
         write_results(args.gradescope, results[0])
     if args.fail_under is not None and any(r.score < args.fail_under for r in results):
@@ -130,15 +130,15 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _is_class(path: Path, layout: str) -> bool:
-    from dnn_autograder.grader import pipeline
+    from dnn_autograder.grader.grading import pipeline
 
     return layout == "class" or (layout == "auto" and pipeline.is_class_folder(path))
 
 
 def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult, ...]:
     """A class folder, graded into ``--out`` (which :func:`check_output_flags` requires) by
-    :func:`dnn_autograder.grader.batch.grade_batch`, in parallel."""
-    from dnn_autograder.grader.batch import grade_batch
+    :func:`dnn_autograder.grader.classes.batch.grade_batch`, in parallel."""
+    from dnn_autograder.grader.classes.batch import grade_batch
 
     progress = None if args.quiet else "auto"
     summary = grade_batch(path, args.out, assignment=args.assignment, jobs=args.jobs,
@@ -149,7 +149,7 @@ def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult
 
 def _write_html(target: str, results: Sequence[SubmissionResult]) -> bool:
     """Write the one submission's report."""
-    from dnn_autograder.grader.render.html import write_report
+    from dnn_autograder.grader.outputs.render.html import write_report
 
     write_report(Path(target), results[0])
     return True

@@ -31,7 +31,7 @@ class UsageError(GraderError):
 
 class CaseBankError(GraderError):
     """Raised when grading would draw cases live because a case bank is missing or stale, where
-    that is not allowed (:func:`dnn_autograder.grader.casebank.check_banks_at_startup`); the message
+    that is not allowed (:func:`dnn_autograder.grader.assignment.casebank.check_banks_at_startup`); the message
     names each bank and says how to fix it."""
 
 

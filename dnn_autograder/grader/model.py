@@ -1,7 +1,7 @@
 """The data passed between the grading stages: frozen, JSON-serialisable dataclasses.
 
 cases -> run -> compare -> diagnose -> score -> render. Values inside are plain Python and
-NumPy data; :mod:`dnn_autograder.grader.results_json` turns a :class:`SubmissionResult` into the results JSON of
+NumPy data; :mod:`dnn_autograder.grader.outputs.results_json` turns a :class:`SubmissionResult` into the results JSON of
 DESIGN.md section 2.
 """
 
@@ -103,10 +103,10 @@ class Counterexample:
     mismatches: tuple[Mismatch, ...] = ()
     label: str = ""
     #: the course's names for tuple items, ``{path pattern: names}`` (``FunctionSpec.item_names``),
-    #: so a report labels ``cache[2]`` as ``A1 (in cache)`` (:mod:`dnn_autograder.grader.labels`)
+    #: so a report labels ``cache[2]`` as ``A1 (in cache)`` (:mod:`dnn_autograder.grader.grading.labels`)
     item_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: the case is a hidden one (not in the student handout's public cases); what a report shows
-    #: of it follows the spec's ``reveal`` choice (:mod:`dnn_autograder.grader.reveal`)
+    #: of it follows the spec's ``reveal`` choice (:mod:`dnn_autograder.grader.grading.reveal`)
     hidden: bool = False
     #: a script case: its calls as lines of code; ``expected``/``got`` then hold the outputs of
     #: the first step where the student's run differs (``step``, 1-based; 0 when none)
@@ -154,7 +154,7 @@ class AssignmentResult:
     source: str = ""  #: the submission file graded for this assignment
     notes: tuple[str, ...] = ()  #: skipped cells, recognised-by, load problems
     #: plain data for the report's pictures, computed from the student's own functions in the
-    #: sandbox (``dnn_autograder.grader.figures``): ``{figure name: data}``
+    #: sandbox (``dnn_autograder.grader.grading.figures``): ``{figure name: data}``
     figures: Mapping[str, Any] = field(default_factory=dict)
     #: other files of the submission holding this assignment, not graded (``source`` was)
     ignored: tuple[IgnoredFile, ...] = ()

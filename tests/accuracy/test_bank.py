@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.grading.pipeline import grade_submission
 from dnn_autograder.grader.sandbox import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]

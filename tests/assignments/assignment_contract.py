@@ -1,6 +1,6 @@
 """The contract every assignment folder keeps, as checks that return the problems they find.
 
-Each check takes an :class:`~dnn_autograder.grader.spec.AssignmentSpec` (from the bank or from any
+Each check takes an :class:`~dnn_autograder.grader.assignment.spec.AssignmentSpec` (from the bank or from any
 root, so a test can break a copy of an assignment on purpose) and returns a list of one-line
 problems, empty when the promise holds. ``test_assignment_contract.py`` runs them on every
 assignment folder; ``test_assignment_contract_catches.py`` shows they fail on broken copies.
@@ -36,19 +36,24 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.casebank import bank_status
-from dnn_autograder.grader.catalogue import Mistake
-from dnn_autograder.grader.catalogue_data import FILE_NAME, generated
-from dnn_autograder.grader.catalogue_index import mistakes_by_function, property_check
+from dnn_autograder.grader.assignment.casebank import bank_status
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue_data import FILE_NAME, generated
+from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_function, property_check
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, FunctionSpec, assignment_module, resolve
 from dnn_autograder.grader.commands.selfcheck_checks import bank_problems as selfcheck_bank_problems
-from dnn_autograder.grader.evaluate import RESTORED_RTOL, evaluate_case
 from dnn_autograder.grader.extract import extract_file
-from dnn_autograder.grader.grade_function import grade_function
+from dnn_autograder.grader.grading.evaluate import RESTORED_RTOL, evaluate_case
+from dnn_autograder.grader.grading.grade_function import grade_function
+from dnn_autograder.grader.grading.normalise import compare_outputs
+from dnn_autograder.grader.grading.suite import FunctionSuite, build_suites
+from dnn_autograder.grader.handouts.mutant_submissions import (
+    MutantSourceError,
+    master_parts,
+    mistakes_of,
+    mutant_source,
+)
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.mutant_submissions import MutantSourceError, master_parts, mistakes_of, mutant_source
-from dnn_autograder.grader.normalise import compare_outputs
-from dnn_autograder.grader.spec import AssignmentSpec, FunctionSpec, assignment_module, resolve
-from dnn_autograder.grader.suite import FunctionSuite, build_suites
 from dnn_autograder.grader.values import deep_copy, identical, numeric_leaves
 
 _GRADER_TESTS = str(Path(__file__).resolve().parent.parent / "grader")
@@ -190,7 +195,7 @@ def catalogue_problems(spec: AssignmentSpec) -> list[str]:
         else:
             if stale:
                 problems.append(f"{spec.name}: {data} does not hold the words of mistakes.py; rewrite it with "
-                                "`python -m dnn_autograder.grader.catalogue_data`")
+                                "`python -m dnn_autograder.grader.assignment.catalogue_data`")
     return problems
 
 

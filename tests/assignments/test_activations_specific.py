@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.mutant_submissions import master_parts
-from dnn_autograder.grader.normalise import compare_outputs
-from dnn_autograder.grader.pipeline import grade_submission
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.normalise import compare_outputs
+from dnn_autograder.grader.grading.pipeline import grade_submission
+from dnn_autograder.grader.grading.suite import build_suites
+from dnn_autograder.grader.handouts.mutant_submissions import master_parts
 
 SPEC = load_assignment("activations")
 SUITES = build_suites(SPEC)

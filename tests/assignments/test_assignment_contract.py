@@ -29,10 +29,10 @@ from assignment_contract import (
     submission_problems,
 )
 
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, available_assignments, load_assignment
 from dnn_autograder.grader.commands.selfcheck import run_selfcheck
-from dnn_autograder.grader.mutant_submissions import mistakes_of
-from dnn_autograder.grader.spec import AssignmentSpec, available_assignments, load_assignment
+from dnn_autograder.grader.handouts.mutant_submissions import mistakes_of
 
 
 def _loaded(name: str) -> tuple[AssignmentSpec | None, tuple[Mistake, ...], str]:

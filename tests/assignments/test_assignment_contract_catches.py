@@ -25,11 +25,11 @@ from assignment_contract import (
     submission_problems,
 )
 
-from dnn_autograder.grader.casebank import restamp_bank
-from dnn_autograder.grader.catalogue import Mistake
-from dnn_autograder.grader.catalogue_data import FILE_NAME
-from dnn_autograder.grader.mutant_submissions import mistakes_of
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, AssignmentSpec, load_assignment
+from dnn_autograder.grader.assignment.casebank import restamp_bank
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue_data import FILE_NAME
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, AssignmentSpec, load_assignment
+from dnn_autograder.grader.handouts.mutant_submissions import mistakes_of
 
 ORIGINAL = ASSIGNMENTS_DIR / "activations"
 #: a catalogued mistake of the original with a mutant, of a unit without stand-ins
@@ -152,7 +152,7 @@ def test_a_stale_catalogue_data_file_is_reported(tmp_path):
     """)
     assert catalogue_problems(spec) == [
         f"{spec.name}: {spec.folder / FILE_NAME} does not hold the words of mistakes.py; rewrite it with "
-        "`python -m dnn_autograder.grader.catalogue_data`"]
+        "`python -m dnn_autograder.grader.assignment.catalogue_data`"]
 
 
 def test_a_mutant_with_another_signature_is_reported(tmp_path):

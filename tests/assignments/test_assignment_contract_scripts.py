@@ -22,8 +22,8 @@ from assignment_contract import (
     submission_problems,
 )
 
-from dnn_autograder.grader.mutant_submissions import mistakes_of
-from dnn_autograder.grader.spec import AssignmentSpec, load_assignment
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, load_assignment
+from dnn_autograder.grader.handouts.mutant_submissions import mistakes_of
 
 SCRIPT_BANK = Path(__file__).resolve().parent.parent / "grader" / "script_bank"
 CLASS_MISTAKE = "toy-params-rebound"

@@ -14,13 +14,13 @@ from dnn_autograder.assignments.cs231n_layers import mistakes as layer_mistakes
 from dnn_autograder.assignments.cs231n_layers import properties as keep_props
 from dnn_autograder.assignments.cs231n_layers_2017 import mistakes as drop_mistakes
 from dnn_autograder.assignments.cs231n_layers_2017 import properties as drop_props
-from dnn_autograder.grader.casebank import generated_cases
-from dnn_autograder.grader.compare import compare
+from dnn_autograder.grader.assignment.casebank import generated_cases
+from dnn_autograder.grader.assignment.recognise import recognise
+from dnn_autograder.grader.assignment.spec import load_all, load_assignment, resolve
 from dnn_autograder.grader.extract import extract_file
-from dnn_autograder.grader.pipeline import grade_submission
-from dnn_autograder.grader.recognise import recognise
-from dnn_autograder.grader.scripts import run_trusted
-from dnn_autograder.grader.spec import load_all, load_assignment, resolve
+from dnn_autograder.grader.grading.compare import compare
+from dnn_autograder.grader.grading.pipeline import grade_submission
+from dnn_autograder.grader.grading.scripts import run_trusted
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cs231n"
 YEARS = {
@@ -48,7 +48,7 @@ def test_the_2017_bank_holds_the_same_draws_as_the_cases_it_imports():
         assert len(cases) == len(main[unit]), unit
         for a, b in zip(main[unit], cases, strict=True):
             assert a.steps == b.steps and not compare(a.args, b.args, rtol=0, atol=0), (
-                f"{unit}: run python -m dnn_autograder.grader.casebank cs231n_layers_2017")
+                f"{unit}: run python -m dnn_autograder.grader.assignment.casebank cs231n_layers_2017")
 
 
 def _correct_other_draw(keep):

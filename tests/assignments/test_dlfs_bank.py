@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.normalise import compare_outputs
-from dnn_autograder.grader.spec import assignment_module, load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.spec import assignment_module, load_assignment
+from dnn_autograder.grader.grading.normalise import compare_outputs
+from dnn_autograder.grader.grading.suite import build_suites
 
 OPTIMIZERS = load_assignment("dlfs_optimizers")
 LAYERS = load_assignment("dlfs_layers")

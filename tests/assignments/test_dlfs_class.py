@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.batch import grade_batch
-from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.classes.batch import grade_batch
+from dnn_autograder.grader.grading.pipeline import grade_submission
 from dnn_autograder.grader.sandbox import Sandbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dlfs"

@@ -21,11 +21,11 @@ import pytest
 from dnn_autograder.assignments.gradient_checking import cases as bank_cases
 from dnn_autograder.assignments.gradient_checking.mistakes import MISTAKES
 from dnn_autograder.course_helpers.gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.normalise import compare_outputs
+from dnn_autograder.grader.grading.suite import FunctionSuite, build_suites
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.normalise import compare_outputs
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import FunctionSuite, build_suites
 from dnn_autograder.reference import relative_difference
 
 SPEC = load_assignment("gradient_checking")

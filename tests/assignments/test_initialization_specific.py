@@ -21,9 +21,9 @@ from dnn_autograder import reference
 from dnn_autograder.assignments.initialization import cases as bank
 from dnn_autograder.assignments.initialization import properties
 from dnn_autograder.assignments.initialization.mistakes import MISTAKES
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.suite import build_suites
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
 
 SPEC = load_assignment("initialization")
 STOCHASTIC = {f.name: getattr(properties, f.properties) for f in SPEC.functions if f.properties}

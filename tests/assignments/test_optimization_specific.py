@@ -21,10 +21,10 @@ import pytest
 from dnn_autograder.assignments.optimization import cases as bank_cases
 from dnn_autograder.assignments.optimization.mistakes import MISTAKES
 from dnn_autograder.assignments.optimization.properties import check_mini_batches
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.suite import build_suites
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
 
 SPEC = load_assignment("optimization")
 BY_ID = {m.id: m for m in MISTAKES}

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.evaluate import evaluate_case
-from dnn_autograder.grader.labels import named_path
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.evaluate import evaluate_case
+from dnn_autograder.grader.grading.labels import named_path
+from dnn_autograder.grader.grading.suite import build_suites
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))
 from inprocess import InProcessSandbox  # noqa: E402
@@ -89,7 +89,7 @@ def test_a_dropout_forward_mismatch_is_labelled_with_the_course_name():
 
 
 def _graded_dropout(properties):
-    from dnn_autograder.grader.grade_function import grade_function
+    from dnn_autograder.grader.grading.grade_function import grade_function
     from dnn_autograder.grader.model import AssignmentResult, SubmissionResult
 
     spec = load_assignment("regularization")
@@ -103,10 +103,10 @@ def _graded_dropout(properties):
 def test_the_report_json_and_gradescope_use_the_course_names():
     import json
 
-    from dnn_autograder.grader.catalogue_index import property_check
-    from dnn_autograder.grader.exports.gradescope import function_output
-    from dnn_autograder.grader.render.html import render_report
-    from dnn_autograder.grader.results_json import submission_dict
+    from dnn_autograder.grader.assignment.catalogue_index import property_check
+    from dnn_autograder.grader.outputs.exports.gradescope import function_output
+    from dnn_autograder.grader.outputs.render.html import render_report
+    from dnn_autograder.grader.outputs.results_json import submission_dict
 
     spec = load_assignment("regularization")
     function, result = _graded_dropout(property_check(spec, "forward_propagation_with_dropout"))

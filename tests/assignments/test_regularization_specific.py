@@ -24,9 +24,9 @@ from dnn_autograder.assignments.regularization import cases as bank
 from dnn_autograder.assignments.regularization import properties
 from dnn_autograder.assignments.regularization.mistakes import MISTAKES
 from dnn_autograder.course_helpers.common import forward_three_layer, relu, sigmoid
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.suite import build_suites
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
 
 SPEC = load_assignment("regularization")
 FORWARD = "forward_propagation_with_dropout"

@@ -1,4 +1,4 @@
-"""``dnn_autograder.grader.strategies``: valid, bounded values; arguments validated when a strategy is built."""
+"""``grader.assignment.strategies``: valid, bounded values; arguments validated when a strategy is built."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dnn_autograder.grader import strategies as gs
-from dnn_autograder.grader.strategies import StrategyArgumentError
+from dnn_autograder.grader.assignment import strategies as gs
+from dnn_autograder.grader.assignment.strategies import StrategyArgumentError
 
 SETTINGS = settings(
     derandomize=True,

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from dnn_autograder.grader.errors import SubmissionError
 from dnn_autograder.grader.extract import extract_file, submission_files
+from dnn_autograder.grader.grading.untrusted import visible
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
-from dnn_autograder.grader.untrusted import visible
 
 FUNCTIONS = ("forward", "backward", "update")
 ASSIGNMENT = "fake"

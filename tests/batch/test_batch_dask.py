@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from class_builder import GOOD, build_class
 
-from dnn_autograder.grader.batch import grade_batch
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.mutant_submissions import mutants_by_id, write_mutant_submission
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.classes.batch import grade_batch
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.handouts.mutant_submissions import mutants_by_id, write_mutant_submission
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -99,7 +99,7 @@ def test_a_hung_student_costs_only_that_student_on_dask(tmp_path: Path, schedule
 KILLED_BATCH = """
 import sys
 sys.path.insert(0, {here!r})
-from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.classes.batch import grade_batch
 grade_batch({cls!r}, {out!r}, engine={engine!r}, scheduler={scheduler!r}, progress="lines")
 """
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from class_builder import GOOD, build_class
 
-from dnn_autograder.grader.batch import (
+from dnn_autograder.grader.classes.batch import (
     Graded,
     GradeTask,
     LineReporter,
@@ -29,9 +29,9 @@ from dnn_autograder.grader.batch import (
     grade_many,
     student_entries,
 )
+from dnn_autograder.grader.classes.gradebook import Gradebook
 from dnn_autograder.grader.errors import SandboxUnavailable, UsageError
-from dnn_autograder.grader.exports.from_json import submission_from_dict
-from dnn_autograder.grader.gradebook import Gradebook
+from dnn_autograder.grader.outputs.exports.from_json import submission_from_dict
 
 FAKE = "batch_fake_engine:FakeEngine"
 HERE = Path(__file__).resolve().parent
@@ -192,7 +192,7 @@ def test_a_missing_class_folder_is_a_usage_error(tmp_path: Path) -> None:
 KILLED_BATCH = """
 import sys
 sys.path.insert(0, {here!r})
-from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.classes.batch import grade_batch
 grade_batch({cls!r}, {out!r}, jobs=2, engine={engine!r}, progress="lines")
 """
 

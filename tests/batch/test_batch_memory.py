@@ -9,7 +9,7 @@ from pathlib import Path
 
 from class_builder import GOOD
 
-from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.classes.batch import grade_batch
 
 FAKE = "batch_fake_engine:FakeEngine"
 PAYLOAD = 12_000  #: floats of figure data per student: ~0.4 MB held in the parent if kept
@@ -55,9 +55,9 @@ def test_the_class_results_file_still_holds_every_submission_in_full(tmp_path: P
 def test_the_json_of_a_class_keeps_the_counterexamples(tmp_path: Path) -> None:
     """``grade CLASS --out OUT --json FILE``: the batch keeps slim results, FILE still has them
     in full (the counterexample of a wrong function)."""
+    from dnn_autograder.grader.assignment.spec import load_assignment
     from dnn_autograder.grader.cli import main
-    from dnn_autograder.grader.mutant_submissions import mutants_by_id, write_mutant_submission
-    from dnn_autograder.grader.spec import load_assignment
+    from dnn_autograder.grader.handouts.mutant_submissions import mutants_by_id, write_mutant_submission
 
     spec = load_assignment("optimization")
     mistake = next(iter(mutants_by_id(spec).values()))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from class_builder import GOOD, PARTIAL, build_class
 
-from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.classes.batch import grade_batch
+from dnn_autograder.grader.classes.gradebook import Gradebook
 from dnn_autograder.grader.commands import gradebook as gradebook_command
-from dnn_autograder.grader.gradebook import Gradebook
 
 FAKE = "batch_fake_engine:FakeEngine"
 

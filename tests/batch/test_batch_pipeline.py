@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.batch import grade_batch
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.classes.batch import grade_batch
+from dnn_autograder.grader.classes.gradebook import Gradebook
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 NAME = "regularization"
@@ -21,7 +21,7 @@ NAME = "regularization"
 @pytest.fixture(scope="module")
 def real_batch(tmp_path_factory: pytest.TempPathFactory):
     try:
-        from dnn_autograder.grader.pipeline import grade_submission  # noqa: F401
+        from dnn_autograder.grader.grading.pipeline import grade_submission  # noqa: F401
         from dnn_autograder.grader.sandbox import Limits, Sandbox
 
         with Sandbox(Limits()) as sandbox:
@@ -31,7 +31,7 @@ def real_batch(tmp_path_factory: pytest.TempPathFactory):
     solution = FIXTURES / f"solution_{NAME}.py"
     if not solution.is_file():
         pytest.skip(f"no fixture {solution.name}")
-    from dnn_autograder.grader.mutant_submissions import mutant_source, mutants_by_id
+    from dnn_autograder.grader.handouts.mutant_submissions import mutant_source, mutants_by_id
 
     root = tmp_path_factory.mktemp("real")
     cls = root / "class"

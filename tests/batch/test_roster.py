@@ -7,7 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from dnn_autograder.grader.batch import grade_batch, student_entries
+from dnn_autograder.grader.classes.batch import grade_batch, student_entries
 
 ENGINE = "batch_fake_engine:FakeEngine"
 GOOD = "def forward():\n    pass\n\ndef backward():\n    pass\n\ndef update():\n    pass\n"

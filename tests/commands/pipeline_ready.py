@@ -9,7 +9,7 @@ from functools import cache
 @cache
 def pipeline_problem() -> str | None:
     try:
-        from dnn_autograder.grader.pipeline import grade_submission  # noqa: F401
+        from dnn_autograder.grader.grading.pipeline import grade_submission  # noqa: F401
         from dnn_autograder.grader.sandbox import Limits, Sandbox
     except ImportError as exc:
         return f"the grading pipeline cannot be imported: {exc}"

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dnn_autograder.grader.assignment.spec import load_assignment
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
-from dnn_autograder.grader.spec import load_assignment
 
 _MUTANT = re.compile(r"# selfcheck mutant: (\S+) (\S+) (\S+)")
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader import casebank, cli
+from dnn_autograder.grader import cli
+from dnn_autograder.grader.assignment import casebank
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, load_assignment
 from dnn_autograder.grader.commands import selfcheck
 from dnn_autograder.grader.errors import CaseBankError
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, load_assignment
 
 NAME = "initialization"
 FAKE = "selfcheck_fake_engine:Engine"
@@ -46,7 +47,7 @@ def test_states_of_a_bank(bank: Path) -> None:
     (bank / NAME / "cases.bank").unlink()
     status = casebank.bank_status(spec)
     assert (status.state, status.ok) == ("missing", False)
-    assert "missing" in status.describe() and "python -m dnn_autograder.grader.casebank initialization" \
+    assert "missing" in status.describe() and "python -m dnn_autograder.grader.assignment.casebank initialization" \
         in status.describe()
 
 

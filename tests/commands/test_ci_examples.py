@@ -205,7 +205,7 @@ def test_gradescope_setup_installs_a_complete_grader_and_prints_what_its_readme_
 
 
 def test_gradescope_readme_names_the_real_assignments() -> None:
-    from dnn_autograder.grader.spec import available_assignments
+    from dnn_autograder.grader.assignment.spec import available_assignments
 
     readme = (EXAMPLES / "gradescope" / "README.md").read_text()
     for name in ("initialization", "regularization", "gradient_checking", "optimization"):

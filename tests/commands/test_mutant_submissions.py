@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import load_all, load_assignment
 from dnn_autograder.grader.extract import extract_file
-from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
-from dnn_autograder.grader.pipeline import grade_assignment
-from dnn_autograder.grader.spec import load_all, load_assignment
+from dnn_autograder.grader.grading.pipeline import grade_assignment
+from dnn_autograder.grader.handouts.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader" / "script_bank"))
 import toy_support  # noqa: E402 - the toy script assignment with a master notebook

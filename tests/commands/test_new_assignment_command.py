@@ -15,9 +15,9 @@ import nbformat
 import pytest
 
 from dnn_autograder.grader import cli
+from dnn_autograder.grader.assignment.spec import load_assignment
 from dnn_autograder.grader.commands import new_assignment, selfcheck, selfcheck_checks
 from dnn_autograder.grader.errors import SpecError
-from dnn_autograder.grader.spec import load_assignment
 
 NAME = "demo_scaffold"
 FILES = ("__init__.py", "spec.toml", "cases.py", "mistakes.py", "properties.py", "master.ipynb")

@@ -8,15 +8,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, available_assignments
 from dnn_autograder.grader.commands import release as command
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, available_assignments
 
 START, END = "### START CODE HERE ###", "### END CODE HERE ###"
 
 
 def solution_lines(master: nbformat.NotebookNode) -> dict[str, str]:
     """Lines between the markers of the master's code cells (our own reading, independent of
-    dnn_autograder.grader.release): substantial ones only, ``{code without comments and spaces: line}``."""
+    dnn_autograder.grader.handouts.release): substantial ones only, ``{code without comments and spaces: line}``."""
     found = {}
     for cell in master.cells:
         inside = False

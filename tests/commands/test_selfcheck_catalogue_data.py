@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dnn_autograder.grader.catalogue_data import catalogue_problems
+from dnn_autograder.grader.assignment.catalogue_data import catalogue_problems
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR
 from dnn_autograder.grader.commands import selfcheck
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR
 
 FAKE = "selfcheck_fake_engine:Engine"
 NAME = "regularization"

@@ -11,10 +11,10 @@ import nbformat
 import pytest
 from pipeline_ready import pipeline_problem
 
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, load_assignment, resolve
 from dnn_autograder.grader.commands import selfcheck, selfcheck_checks
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, load_assignment, resolve
 
 FAKE = "selfcheck_fake_engine:Engine"
 NAME = "regularization"
@@ -167,8 +167,8 @@ def test_real_quick_selfcheck_passes() -> None:
 
 @pytest.mark.usefixtures("real_pipeline")
 def test_real_mutants_are_caught_and_the_reference_slips_through(tmp_path: Path) -> None:
-    from dnn_autograder.grader.batch import GradeTask, grade_many
-    from dnn_autograder.grader.mutant_submissions import mutants_by_id, write_mutant_submission
+    from dnn_autograder.grader.classes.batch import GradeTask, grade_many
+    from dnn_autograder.grader.handouts.mutant_submissions import mutants_by_id, write_mutant_submission
 
     spec = load_assignment(NAME)
     caught = mutants_by_id(spec)["l2-cost-missing-half"]

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from dnn_autograder.assignments.gradient_checking.cases import WORLDS
-from dnn_autograder.grader.catalogue_index import all_mistakes, mistakes_by_function, property_check
-from dnn_autograder.grader.grade_function import grade_function
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.catalogue_index import all_mistakes, mistakes_by_function, property_check
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.grade_function import grade_function
+from dnn_autograder.grader.grading.suite import build_suites
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))
 from inprocess import InProcessSandbox  # noqa: E402

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.catalogue_index import mistakes_by_function
-from dnn_autograder.grader.diagnose import diagnose
-from dnn_autograder.grader.evaluate import CaseOutcome
-from dnn_autograder.grader.normalise import compare_outputs
-from dnn_autograder.grader.spec import available_assignments, load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_function
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
+from dnn_autograder.grader.grading.diagnose import diagnose
+from dnn_autograder.grader.grading.evaluate import CaseOutcome
+from dnn_autograder.grader.grading.normalise import compare_outputs
+from dnn_autograder.grader.grading.suite import build_suites
 
 FUNCTIONS = [(name, fspec.name) for name in available_assignments()
              for fspec in load_assignment(name).functions]

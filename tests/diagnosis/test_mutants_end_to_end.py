@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from submissions import write_notebook, write_py
 
-from dnn_autograder.grader.mutant_submissions import mutant_source, mutants_by_id
-from dnn_autograder.grader.pipeline import grade_submission
-from dnn_autograder.grader.spec import available_assignments, load_assignment
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
+from dnn_autograder.grader.grading.pipeline import grade_submission
+from dnn_autograder.grader.handouts.mutant_submissions import mutant_source, mutants_by_id
 
 MUTANTS = [
     (name, mistake_id)
@@ -20,7 +20,7 @@ MUTANTS = [
 @pytest.fixture(autouse=True)
 def no_shrinking(monkeypatch):
     """The counterexample's size is not under test here; shrinking costs seconds per mutant."""
-    import dnn_autograder.grader.grade_function as gf
+    import dnn_autograder.grader.grading.grade_function as gf
     from dnn_autograder.grader.values import size_of
 
     monkeypatch.setattr(gf, "smallest_failure", lambda session, suite, failing, properties=None: min(

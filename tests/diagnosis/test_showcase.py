@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.catalogue_index import mistakes_by_function, property_check
-from dnn_autograder.grader.evaluate import CaseOutcome
-from dnn_autograder.grader.grade_function import grade_function
-from dnn_autograder.grader.normalise import compare_outputs
-from dnn_autograder.grader.showcase import showcase
-from dnn_autograder.grader.spec import available_assignments, load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_function, property_check
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
+from dnn_autograder.grader.grading.evaluate import CaseOutcome
+from dnn_autograder.grader.grading.grade_function import grade_function
+from dnn_autograder.grader.grading.normalise import compare_outputs
+from dnn_autograder.grader.grading.showcase import showcase
+from dnn_autograder.grader.grading.suite import build_suites
 from dnn_autograder.grader.values import size_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))

@@ -14,12 +14,12 @@ import pytest
 from export_samples import HOSTILE, class_results, optimization, submission
 from junit_schema import junit_problems
 
-from dnn_autograder.grader.exports import csv_export, gradescope, junit
-from dnn_autograder.grader.exports.class_outputs import CLASS_FILES, student_folders, write_class_files
-from dnn_autograder.grader.exports.files import atomic_path, write_text_atomic
-from dnn_autograder.grader.exports.from_json import submission_from_dict
-from dnn_autograder.grader.exports.text import csv_cell, unsurrogate, xml_text
-from dnn_autograder.grader.results_json import submission_dict
+from dnn_autograder.grader.outputs.exports import csv_export, gradescope, junit
+from dnn_autograder.grader.outputs.exports.class_outputs import CLASS_FILES, student_folders, write_class_files
+from dnn_autograder.grader.outputs.exports.files import atomic_path, write_text_atomic
+from dnn_autograder.grader.outputs.exports.from_json import submission_from_dict
+from dnn_autograder.grader.outputs.exports.text import csv_cell, unsurrogate, xml_text
+from dnn_autograder.grader.outputs.results_json import submission_dict
 
 
 def _strict_json(text: str):

@@ -11,8 +11,8 @@ from pathlib import Path
 from export_samples import class_results, function, optimization, regularization, submission
 from junit_schema import junit_problems
 
-from dnn_autograder.grader.exports import csv_export, junit
 from dnn_autograder.grader.model import AssignmentResult
+from dnn_autograder.grader.outputs.exports import csv_export, junit
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

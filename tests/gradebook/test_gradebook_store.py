@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dnn_autograder.grader.classes.gradebook import Gradebook, GradeKey, spec_key
 from dnn_autograder.grader.commands import gradebook as command
-from dnn_autograder.grader.gradebook import Gradebook, GradeKey, spec_key
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
 KEY = GradeKey("hash-1", spec_key([("regularization", "abc")]), "0.1.0")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dnn_autograder.grader.assignment.spec import load_assignment
 from dnn_autograder.grader.extract import extract_file
-from dnn_autograder.grader.pipeline import grade_assignment
-from dnn_autograder.grader.spec import load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.grading.pipeline import grade_assignment
+from dnn_autograder.grader.grading.suite import build_suites
 
 BODY = '''
 import numpy as np

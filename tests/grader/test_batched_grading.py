@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from dnn_autograder.grader.pipeline import grade_submission
-from dnn_autograder.grader.results_json import submission_dict
+from dnn_autograder.grader.grading.pipeline import grade_submission
+from dnn_autograder.grader.outputs.results_json import submission_dict
 from dnn_autograder.grader.sandbox import Limits, Sandbox
 from dnn_autograder.grader.sandbox.session import Session
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dnn_autograder.grader import casebank
+from dnn_autograder.grader.assignment import casebank
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
 from dnn_autograder.grader.model import Case
 from dnn_autograder.grader.sandbox.child import wire
-from dnn_autograder.grader.spec import available_assignments, load_assignment
 from dnn_autograder.grader.values import identical
 
 
@@ -17,7 +17,8 @@ def test_bank_is_current(name):
     spec = load_assignment(name)
     bank = casebank._read_bank(spec)
     assert bank is not None, (
-        f"assignments/{name}/cases.bank is missing or stale: run `python -m dnn_autograder.grader.casebank {name}`"
+        f"assignments/{name}/cases.bank is missing or stale: "
+        f"run `python -m dnn_autograder.grader.assignment.casebank {name}`"
     )
     for function in spec.functions:
         assert len(bank[function.name]) >= min(5, function.cases), function.name

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader import batch, casebank, cli, pipeline
+from dnn_autograder.grader import cli
+from dnn_autograder.grader.assignment import casebank
+from dnn_autograder.grader.classes import batch
+from dnn_autograder.grader.grading import pipeline
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
 BATCH_TESTS = Path(__file__).resolve().parents[1] / "batch"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import nbformat
 
-from dnn_autograder.grader.combine import complete_from
+from dnn_autograder.grader.assignment.combine import complete_from
 from dnn_autograder.grader.extract import extract_source
-from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.grading.pipeline import grade_submission
 
 LR = """
 def update_lr(learning_rate0, epoch_num, decay_rate):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.compare import compare
+from dnn_autograder.grader.grading.compare import compare
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from dnn_autograder.grader.helper_copies import helper_copy
-from dnn_autograder.grader.messages import error_message
+from dnn_autograder.grader.assignment.helper_copies import helper_copy
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.messages import error_message
+from dnn_autograder.grader.grading.numerical_gradient import only_gradients_differ
 from dnn_autograder.grader.model import Case, Mismatch, Step, Var
-from dnn_autograder.grader.numerical_gradient import only_gradients_differ
-from dnn_autograder.grader.spec import load_assignment
 
 
 def test_copies_of_course_helper_modules_are_recognised_by_their_path():

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dnn_autograder.grader.extract import extract_source
-from dnn_autograder.grader.import_notes import unavailable_notes
-from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.grading.import_notes import unavailable_notes
+from dnn_autograder.grader.grading.pipeline import grade_submission
 from dnn_autograder.grader.sandbox import UnitOutcome
 
 SOLUTION = Path(__file__).resolve().parents[1] / "fixtures" / "submissions" / "solution_initialization.py"

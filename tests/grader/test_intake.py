@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from dnn_autograder.grader.assignment.spec import load_assignment
 from dnn_autograder.grader.cli import main
-from dnn_autograder.grader.exports.from_json import submission_from_dict
 from dnn_autograder.grader.extract import extract_file
-from dnn_autograder.grader.pipeline import grade_submission, is_class_folder
-from dnn_autograder.grader.render.html import write_report
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.grading.pipeline import grade_submission, is_class_folder
+from dnn_autograder.grader.outputs.exports.from_json import submission_from_dict
+from dnn_autograder.grader.outputs.render.html import write_report
 
 ASSIGNMENTS = Path(__file__).resolve().parents[2] / "dnn_autograder" / "assignments"
 MASTER = ASSIGNMENTS / "optimization" / "master.ipynb"
@@ -47,7 +47,7 @@ def student_with_copy(root: Path) -> Path:
 
 
 def test_starter_functions_are_placeholders_and_master_functions_are_filled() -> None:
-    from dnn_autograder.grader.choose import filled_functions
+    from dnn_autograder.grader.assignment.choose import filled_functions
 
     names = load_assignment("optimization").function_names
     assert filled_functions(extract_file(STARTER), names) == set()
@@ -62,7 +62,7 @@ def test_starter_functions_are_placeholders_and_master_functions_are_filled() ->
     ("alice_optimization.ipynb", "bob_optimization.ipynb", False),
 ])
 def test_copy_names(first: str, second: str, copies: bool) -> None:
-    from dnn_autograder.grader.choose import are_copies
+    from dnn_autograder.grader.assignment.choose import are_copies
 
     assert are_copies(first, second) is copies
 
@@ -97,7 +97,7 @@ def test_the_choice_does_not_depend_on_listing_order_or_times(tmp_path: Path) ->
     shutil.copy(STARTER, folder / "a_first_by_name.ipynb")  # sorts first, newer, but a starter
     shutil.copy(MASTER, folder / "b_work.ipynb")
     from dnn_autograder.grader.extract.walk import list_submission
-    from dnn_autograder.grader.pipeline import _extract_all, _plan
+    from dnn_autograder.grader.grading.pipeline import _extract_all, _plan
 
     extracted, _ = _extract_all(list_submission(folder))
     for order in (extracted, extracted[::-1]):

@@ -11,8 +11,8 @@ GRADER = Path(grader.__file__).resolve().parent
 
 
 def _imports(module: str) -> set[str]:
-    """Every module ``grader/<module>.py`` imports, at any depth of its code (lazy imports too)."""
-    tree = ast.parse((GRADER / f"{module}.py").read_text(encoding="utf-8"))
+    """Every module ``grader/assignment/<module>.py`` imports, at any depth of its code (lazy imports too)."""
+    tree = ast.parse((GRADER / "assignment" / f"{module}.py").read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -24,16 +24,18 @@ def _imports(module: str) -> set[str]:
 
 
 def test_casebank_does_not_import_suite() -> None:
-    assert "dnn_autograder.grader.suite" not in _imports("casebank")
-    assert "dnn_autograder.grader.sampling.draw_cases" in _imports("casebank")
+    assert "dnn_autograder.grader.grading.suite" not in _imports("casebank")
+    assert "dnn_autograder.grader.assignment.sampling.draw_cases" in _imports("casebank")
 
 
 def test_sampling_imports_neither() -> None:
-    assert not {"dnn_autograder.grader.suite", "dnn_autograder.grader.casebank"} & _imports("sampling")
+    imported = _imports("sampling")
+    assert not {"dnn_autograder.grader.grading.suite", "dnn_autograder.grader.assignment.casebank"} & imported
 
 
 def test_draw_cases_has_one_home() -> None:
-    from dnn_autograder.grader import casebank, sampling, suite
+    from dnn_autograder.grader.assignment import casebank, sampling
+    from dnn_autograder.grader.grading import suite
 
     assert suite.draw_cases is sampling.draw_cases
     assert casebank.draw_cases is sampling.draw_cases

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dnn_autograder.grader.normalise import normalise
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.normalise import normalise
 
 
 def adam():

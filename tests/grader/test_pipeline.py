@@ -8,10 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from dnn_autograder.grader.assignment.spec import available_assignments
 from dnn_autograder.grader.cli import main
-from dnn_autograder.grader.pipeline import grade_submission
-from dnn_autograder.grader.results_json import submission_dict
-from dnn_autograder.grader.spec import available_assignments
+from dnn_autograder.grader.grading.pipeline import grade_submission
+from dnn_autograder.grader.outputs.results_json import submission_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "fixtures" / "submissions"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dnn_autograder.grader.recognise import recognise
-from dnn_autograder.grader.spec import load_all
+from dnn_autograder.grader.assignment.recognise import recognise
+from dnn_autograder.grader.assignment.spec import load_all
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader import pipeline
+from dnn_autograder.grader.assignment.recognise import recognise
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, load_all, load_assignment
 from dnn_autograder.grader.errors import SpecError
 from dnn_autograder.grader.extract import extract_source
-from dnn_autograder.grader.recognise import recognise
-from dnn_autograder.grader.spec import AssignmentSpec, load_all, load_assignment
+from dnn_autograder.grader.grading import pipeline
 
 #: two versions of one exercise: the same graded name, its argument read two ways
 P_DROPS = 'def f(x, p):\n    """p: the probability of dropping a unit."""\n    return x\n'

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from inprocess import session_of
 
-from dnn_autograder.grader.evaluate import evaluate_case
+from dnn_autograder.grader.grading.evaluate import evaluate_case
+from dnn_autograder.grader.grading.showcase import showcase
+from dnn_autograder.grader.grading.shrink import MAX_SHRINK_SECONDS, case_key, smallest_failure
+from dnn_autograder.grader.grading.suite import build_suites
+from dnn_autograder.grader.handouts.mutant_submissions import mistakes_of
 from dnn_autograder.grader.model import Case, Step, Var
-from dnn_autograder.grader.mutant_submissions import mistakes_of
-from dnn_autograder.grader.showcase import showcase
-from dnn_autograder.grader.shrink import MAX_SHRINK_SECONDS, case_key, smallest_failure
-from dnn_autograder.grader.suite import build_suites
 from dnn_autograder.grader.values import size_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "script_bank"))

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dnn_autograder.grader.assignment.spec import load_assignment
 from dnn_autograder.grader.extract import extract_file
+from dnn_autograder.grader.grading.pipeline import grade_assignment
+from dnn_autograder.grader.grading.scripts import plain_steps, run_trusted, script_lines, steps_from_plain
 from dnn_autograder.grader.model import Case, Step, Var
-from dnn_autograder.grader.pipeline import grade_assignment
-from dnn_autograder.grader.results_json import submission_dict
-from dnn_autograder.grader.scripts import plain_steps, run_trusted, script_lines, steps_from_plain
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.outputs.results_json import submission_dict
 
 BANK = Path(__file__).parent / "script_bank"
 

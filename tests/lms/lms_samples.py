@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import dnn_autograder
-from dnn_autograder.grader.gradebook import GradeKey
+from dnn_autograder.grader.classes.gradebook import GradeKey
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 
 PACKAGE = Path(dnn_autograder.__file__).parent

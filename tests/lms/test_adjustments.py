@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from lms_samples import KEY, graded
 
-from dnn_autograder.grader import adjust
+from dnn_autograder.grader.classes import adjust
+from dnn_autograder.grader.classes.finals import final_grades
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.classes.gradebook_tables import SubmissionTime, adjustments, record_times, store_policies
 from dnn_autograder.grader.commands import comment as comment_command
 from dnn_autograder.grader.commands import override as override_command
 from dnn_autograder.grader.errors import ExitCode, UsageError
-from dnn_autograder.grader.finals import final_grades
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.gradebook_tables import SubmissionTime, adjustments, record_times, store_policies
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pathlib import Path
 from lms_samples import MASTER, POLICY, STARTER
 
 from dnn_autograder.grader import cli
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.classes.gradebook_tables import SubmissionTime, record_times
 from dnn_autograder.grader.errors import ExitCode
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.gradebook_tables import SubmissionTime, record_times
 
 MARK = 'id="final-grades-heading"'
 

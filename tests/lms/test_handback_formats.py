@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from lms_samples import KEY, POLISH, graded, write_roster
 
-from dnn_autograder.grader import adjust
+from dnn_autograder.grader.classes import adjust
+from dnn_autograder.grader.classes.gradebook import Gradebook
 from dnn_autograder.grader.commands import export as export_command
 from dnn_autograder.grader.errors import ExitCode
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.handback import export
+from dnn_autograder.grader.outputs.handback import export
 
 #: Canvas's gradebook import: these five columns first, then "Assignment name (assignment id)".
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dnn_autograder.grader.classes.late_policy import Lateness, lateness, load_policy_file, parse_policies
 from dnn_autograder.grader.errors import UsageError
-from dnn_autograder.grader.late_policy import Lateness, lateness, load_policy_file, parse_policies
 
 POLICY = {"a": {"deadline": "2026-12-04T23:00:00Z", "grace_minutes": 30, "penalty_per_day": 0.1,
                 "max_penalty": 0.25, "cutoff": "2026-12-10T23:00:00Z",

@@ -20,9 +20,9 @@ from lms_samples import (
     write_times,
 )
 
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.classes.gradebook_tables import submission_times
 from dnn_autograder.grader.errors import UsageError
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.gradebook_tables import submission_times
 from dnn_autograder.grader.lms import safezip
 from dnn_autograder.grader.lms.canvas import parse_name
 from dnn_autograder.grader.lms.collect import MANIFEST_NAME, read_manifest

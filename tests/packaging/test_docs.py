@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from dnn_autograder.grader import cli
+from dnn_autograder.grader.assignment.spec import load_all
 from dnn_autograder.grader.errors import ExitCode
+from dnn_autograder.grader.handouts.mutant_submissions import mistakes_of
 from dnn_autograder.grader.model import (
     AssignmentResult,
     Counterexample,
@@ -19,9 +21,7 @@ from dnn_autograder.grader.model import (
     Mismatch,
     SubmissionResult,
 )
-from dnn_autograder.grader.mutant_submissions import mistakes_of
-from dnn_autograder.grader.results_json import submission_dict
-from dnn_autograder.grader.spec import load_all
+from dnn_autograder.grader.outputs.results_json import submission_dict
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
@@ -107,7 +107,7 @@ def test_results_json_doc_lists_every_key_the_grader_writes() -> None:
 
 
 def test_class_outputs_doc_lists_every_file_and_csv_column() -> None:
-    from dnn_autograder.grader.exports import class_outputs, csv_export
+    from dnn_autograder.grader.outputs.exports import class_outputs, csv_export
 
     text = (DOCS / "class-outputs.md").read_text(encoding="utf-8")
     assert "`" + ",".join(csv_export.LONG_HEADER) + "`" in text

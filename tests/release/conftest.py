@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dnn_autograder.grader.handout import Handout  # noqa: E402
-from dnn_autograder.grader.handout_release import release_handouts  # noqa: E402
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR  # noqa: E402
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR  # noqa: E402
+from dnn_autograder.grader.handouts.handout import Handout  # noqa: E402
+from dnn_autograder.grader.handouts.handout_release import release_handouts  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 * :func:`with_master_code`: the handout notebook with every graded cell replaced by the
   master's cell (the solution pasted in);
 * :func:`with_mutant`: the same, with one graded cell replaced by a catalogued mistake's
-  submission source (:func:`dnn_autograder.grader.mutant_submissions.mutant_source`), as a
+  submission source (:func:`dnn_autograder.grader.handouts.mutant_submissions.mutant_source`), as a
   student making that mistake would write it;
 * :func:`run_in_namespace`: a handout's code run in-process, in the handout folder, so the kit
   can be called directly (fast tests); the kernel tests run the same notebooks in Jupyter.
@@ -25,8 +25,8 @@ from typing import Any
 import nbformat
 import numpy as np
 
-from dnn_autograder.grader.release import graded_function_name
-from dnn_autograder.grader.spec import AssignmentSpec
+from dnn_autograder.grader.assignment.spec import AssignmentSpec
+from dnn_autograder.grader.handouts.release import graded_function_name
 
 
 def graded(cell: nbformat.NotebookNode) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 import nbformat
 import numpy as np
 
-from dnn_autograder.grader.spec import available_assignments
+from dnn_autograder.grader.assignment.spec import available_assignments
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = REPO / "dnn_autograder" / "assignments"

@@ -24,8 +24,8 @@ import nbformat
 import pytest
 from handout_support import check_outputs, handout_kit, run_in_namespace, with_master_code, with_mutant
 
-from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
-from dnn_autograder.grader.spec import available_assignments, load_assignment
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
+from dnn_autograder.grader.handouts.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
 
 nbclient = pytest.importorskip("nbclient", reason="nbclient is in the test extra: pip install -e '.[test]'")
 

@@ -20,12 +20,12 @@ import nbformat
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.catalogue_index import mistakes_by_function
+from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_function
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, available_assignments, load_assignment, resolve
 from dnn_autograder.grader.commands import release as command
-from dnn_autograder.grader.handout import DATA_FILE
-from dnn_autograder.grader.handout_leaks import handout_problems
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, available_assignments, load_assignment, resolve
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.grading.suite import build_suites
+from dnn_autograder.grader.handouts.handout import DATA_FILE
+from dnn_autograder.grader.handouts.handout_leaks import handout_problems
 
 BANK = available_assignments()
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -174,7 +174,7 @@ def test_a_hidden_answer_planted_in_the_data_is_found(handouts, tmp_path: Path) 
     hidden = next(item for item in suite.expected[suite.spec.public_cases:] if any(_leaves(dict(item.outputs))))
     path = folder / DATA_FILE
     raw = json.loads(path.read_text(encoding="utf-8"))
-    from dnn_autograder.grader.handout_data import encode
+    from dnn_autograder.grader.handouts.handout_data import encode
 
     raw["data"]["__dict__"].append(["planted", encode(dict(hidden.outputs))])
     path.write_text(json.dumps(raw), encoding="utf-8")

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 
 from dnn_autograder.course_helpers import COURSE_MODULES
-from dnn_autograder.grader.handout import HELPERS_DIR, course_packages, helper_modules, write_handout
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.handouts.handout import HELPERS_DIR, course_packages, helper_modules, write_handout
 
 
 def test_a_course_package_ships_as_a_folder_and_not_as_the_flat_helper() -> None:

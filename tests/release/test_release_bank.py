@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from release_support import BANK, code_cells, read_master, read_starter, spec_functions
 
-from dnn_autograder.grader.release import (
+from dnn_autograder.grader.handouts.release import (
     END_MARKER,
     START_MARKER,
     check_no_leak,
@@ -40,7 +40,7 @@ def test_notebooks_are_valid_nbformat_4(name):
 def test_committed_starter_is_make_starter_of_master(name):
     expected = make_starter(read_master(name))
     assert read_starter(name) == expected, (
-        f"assignments/{name}/starter.ipynb is stale: run `python -m dnn_autograder.grader.release`"
+        f"assignments/{name}/starter.ipynb is stale: run `python -m dnn_autograder.grader.handouts.release`"
     )
 
 

@@ -1,4 +1,4 @@
-"""``dnn_autograder.grader.release`` on small hand-made notebooks."""
+"""``dnn_autograder.grader.handouts.release`` on small hand-made notebooks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from release_support import ASSIGNMENTS, BANK, NAMES, read_master, read_starter
 
 from dnn_autograder.grader.errors import SpecError
-from dnn_autograder.grader.release import (
+from dnn_autograder.grader.handouts.release import (
     ReleaseError,
     check_no_leak,
     find_masters,
@@ -257,8 +257,8 @@ def test_find_masters_reports_what_is_missing(tmp_path, source):
 
 
 def test_main_writes_to_a_folder_and_reports_leaks(tmp_path, monkeypatch, capsys):
-    from dnn_autograder.grader import release as release_module
     from dnn_autograder.grader.errors import ExitCode
+    from dnn_autograder.grader.handouts import release as release_module
 
     assert release_module.main([str(tmp_path / "out")]) == ExitCode.OK
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(

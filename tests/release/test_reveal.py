@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.catalogue_index import mistakes_by_function
+from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_function
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, load_assignment
 from dnn_autograder.grader.errors import SpecError
-from dnn_autograder.grader.exports.gradescope import function_output
-from dnn_autograder.grader.grade_function import grade_function
-from dnn_autograder.grader.results_json import _function
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, load_assignment
-from dnn_autograder.grader.suite import FunctionSuite, build_suites
+from dnn_autograder.grader.grading.grade_function import grade_function
+from dnn_autograder.grader.grading.suite import FunctionSuite, build_suites
+from dnn_autograder.grader.outputs.exports.gradescope import function_output
+from dnn_autograder.grader.outputs.results_json import _function
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grader"))
 from inprocess import InProcessSandbox  # noqa: E402

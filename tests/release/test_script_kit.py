@@ -13,8 +13,8 @@ import pytest
 from handout_support import handout_kit, run_in_namespace
 
 from dnn_autograder.grader.commands import release as command
-from dnn_autograder.grader.handout_release import release_handouts
-from dnn_autograder.grader.mutant_submissions import mistakes_of, mutant_source
+from dnn_autograder.grader.handouts.handout_release import release_handouts
+from dnn_autograder.grader.handouts.mutant_submissions import mistakes_of, mutant_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader" / "script_bank"))
 import toy_support  # noqa: E402 - the toy script assignment with a master notebook

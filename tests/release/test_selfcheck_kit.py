@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dnn_autograder.grader.handout_data import encode, public_items
-from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
-from dnn_autograder.grader.normalise import compare_outputs, normalise
-from dnn_autograder.grader.spec import available_assignments, load_assignment
-from dnn_autograder.grader.suite import build_suites
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
+from dnn_autograder.grader.grading.normalise import compare_outputs, normalise
+from dnn_autograder.grader.grading.suite import build_suites
+from dnn_autograder.grader.handouts.handout_data import encode, public_items
+from dnn_autograder.grader.handouts.mutant_submissions import MutantSourceError, mistakes_of, mutant_source
 from dnn_autograder.grader.values import deep_copy, identical
 from dnn_autograder.student_kit.selfcheck import decode
 

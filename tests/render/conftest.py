@@ -25,7 +25,7 @@ def all_figures() -> dict:
     """Figure data of every assignment, from the buggy course-style functions."""
     from render_session import LocalSession
 
-    from dnn_autograder.grader.figures import compute_figures
+    from dnn_autograder.grader.grading.figures import compute_figures
 
     session = LocalSession(result_fixtures.STUDENT_BUGGY)
     figures: dict = {}

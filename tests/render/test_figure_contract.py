@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from render_session import LocalSession
 
-from dnn_autograder.grader.figures import Figure, compute_figures, drawers
-from dnn_autograder.grader.render.plots import figure_blocks
+from dnn_autograder.grader.grading.figures import Figure, compute_figures, drawers
+from dnn_autograder.grader.outputs.render.plots import figure_blocks
 
 SPEC = '''name = "{name}"
 title = "Pictures"
@@ -25,7 +25,7 @@ returns = ["learning_rate"]
 '''
 
 FIGURES = '''
-from dnn_autograder.grader.figures import Figure, Omit, reference_outputs, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, reference_outputs, why
 
 def rates(student):
     if not student.has("update_lr"):
@@ -140,7 +140,7 @@ def test_drawing_imports_no_reference_and_no_mistakes(all_figures: dict, tmp_pat
     data.write_text(json.dumps(all_figures), encoding="utf-8")
     code = textwrap.dedent(f"""
         import json, sys
-        from dnn_autograder.grader.render.plots import figure_blocks
+        from dnn_autograder.grader.outputs.render.plots import figure_blocks
         figures = json.load(open({str(data)!r}))
         owners = {{"optimizer_paths": "optimization", "init_activations": "initialization",
                   "dropout_scaling": "regularization", "gradient_check": "gradient_checking"}}
@@ -170,7 +170,7 @@ reference = "dnn_autograder.reference:update_lr"
 '''
 
 SCRIPT_FIGURES = '''
-from dnn_autograder.grader.figures import Figure, Omit, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, why
 from dnn_autograder.grader.model import Step, Var
 
 def decay(student):

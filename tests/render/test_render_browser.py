@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import result_fixtures as rf
 
-from dnn_autograder.grader.render import render_class_summary, render_report
+from dnn_autograder.grader.outputs.render import render_class_summary, render_report
 
 pytestmark = pytest.mark.browser
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.catalogue_data import Entry, fix_of, generated, parse, read_catalogue, to_toml
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, available_assignments
+from dnn_autograder.grader.assignment.catalogue_data import Entry, fix_of, generated, parse, read_catalogue, to_toml
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, available_assignments
 
 
 @pytest.mark.parametrize("assignment", available_assignments())
 def test_catalogue_toml_is_up_to_date_with_mistakes_py(assignment: str) -> None:
     path = ASSIGNMENTS_DIR / assignment / "catalogue.toml"
-    assert path.exists(), f"run: python -m dnn_autograder.grader.catalogue_data ({path} missing)"
+    assert path.exists(), f"run: python -m dnn_autograder.grader.assignment.catalogue_data ({path} missing)"
     assert path.read_text(encoding="utf-8") == generated(assignment), (
-        f"{path} is stale: run python -m dnn_autograder.grader.catalogue_data")
+        f"{path} is stale: run python -m dnn_autograder.grader.assignment.catalogue_data")
 
 
 @pytest.mark.parametrize("assignment", available_assignments())
@@ -45,8 +45,8 @@ def test_fix_is_the_last_sentence_with_a_formula() -> None:
 def test_reading_the_catalogue_imports_no_mistakes_or_reference() -> None:
     code = (
         "import sys\n"
-        "from dnn_autograder.grader.catalogue_data import read_catalogue\n"
-        "from dnn_autograder.grader.spec import available_assignments\n"
+        "from dnn_autograder.grader.assignment.catalogue_data import read_catalogue\n"
+        "from dnn_autograder.grader.assignment.spec import available_assignments\n"
         "assert any(read_catalogue(a) for a in available_assignments())\n"
         "bad = [m for m in sys.modules if m.endswith('.mistakes') or m.startswith('dnn_autograder.reference')"
         " or m == 'numpy']\n"
@@ -57,7 +57,7 @@ def test_reading_the_catalogue_imports_no_mistakes_or_reference() -> None:
 
 def test_check_mode_reports_a_stale_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from dnn_autograder.grader import catalogue_data
+    from dnn_autograder.grader.assignment import catalogue_data
 
     name = available_assignments()[0]
     fake_root = tmp_path / "assignments"
@@ -78,7 +78,7 @@ def test_rendering_a_report_imports_no_mistakes_or_reference() -> None:
         "import sys\n"
         "sys.path.insert(0, 'tests/fixtures/results')\n"
         "import result_fixtures as rf\n"
-        "from dnn_autograder.grader.render import render_report\n"
+        "from dnn_autograder.grader.outputs.render import render_report\n"
         "page = render_report(rf.submission(), draw=False)\n"
         "assert 'Adam without bias correction' in page\n"
         "bad = [m for m in sys.modules if m.endswith('.mistakes') or m.startswith('dnn_autograder.reference')]\n"

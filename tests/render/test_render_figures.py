@@ -1,4 +1,4 @@
-"""Pictures computed from a submission's functions, beside the reference (dnn_autograder.grader.figures)."""
+"""Pictures computed from a submission's functions, beside the reference (dnn_autograder.grader.grading.figures)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import result_fixtures as rf
 from render_session import LocalSession
 
-from dnn_autograder.grader.figures import compute_figures
-from dnn_autograder.grader.render.plots import figure_blocks
+from dnn_autograder.grader.grading.figures import compute_figures
+from dnn_autograder.grader.outputs.render.plots import figure_blocks
 
 ASSIGNMENTS = ("optimization", "initialization", "regularization", "gradient_checking")
 KEYS = {"optimization": "optimizer_paths", "initialization": "init_activations",

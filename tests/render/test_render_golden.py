@@ -15,8 +15,8 @@ from pathlib import Path
 import result_fixtures as rf
 
 from dnn_autograder.grader import __version__
-from dnn_autograder.grader.render import render_report
-from dnn_autograder.grader.render.context import readable_time
+from dnn_autograder.grader.outputs.render import render_report
+from dnn_autograder.grader.outputs.render.context import readable_time
 
 GOLDEN = Path(rf.__file__).with_name("report.golden.html")
 

@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-from dnn_autograder.grader.render.linechart import Chart, nice_ticks
-from dnn_autograder.grader.render.plots import figure_blocks
+from dnn_autograder.grader.outputs.render.linechart import Chart, nice_ticks
+from dnn_autograder.grader.outputs.render.plots import figure_blocks
 
 
 def _paths_data() -> dict:
@@ -35,7 +35,7 @@ def test_the_line_pictures_are_drawn_without_matplotlib(key: str) -> None:
     data = _paths_data() if key == "optimizer_paths" else _dropout_data()
     script = textwrap.dedent(f"""
         import json, sys
-        from dnn_autograder.grader.render.plots import figure_blocks
+        from dnn_autograder.grader.outputs.render.plots import figure_blocks
         block = figure_blocks({{{key!r}: json.loads({json.dumps(json.dumps(data))})}}, "t")[0]
         assert block["svg"].startswith("<svg") and "This picture could not be drawn." not in block["notes"]
         print("matplotlib" in sys.modules)

@@ -10,8 +10,8 @@ import pytest
 import result_fixtures as rf
 from render_html_checks import assert_safe_and_accessible
 
-from dnn_autograder.grader.render import render_report, write_report
-from dnn_autograder.grader.render.context import report_context
+from dnn_autograder.grader.outputs.render import render_report, write_report
+from dnn_autograder.grader.outputs.render.context import report_context
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""dnn_autograder.grader.figures against the real sandbox session (stand-ins, injected helpers, decoding).
+"""dnn_autograder.grader.grading.figures against the real sandbox session (stand-ins, injected helpers, decoding).
 
 Skipped when the sandbox cannot be started here; the other figure tests use an in-process
 double."""
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import result_fixtures as rf
 
-from dnn_autograder.grader.figures import compute_figures
+from dnn_autograder.grader.grading.figures import compute_figures
 
 pytestmark = pytest.mark.slow
 

@@ -16,13 +16,13 @@ import pytest
 from rich.console import Console
 from visible_text import squash, visible
 
-from dnn_autograder.grader.exports.gradescope import function_output, results_dict
-from dnn_autograder.grader.exports.junit import junit_tree
 from dnn_autograder.grader.extract import extract_file
+from dnn_autograder.grader.grading.pipeline import grade_assignment
 from dnn_autograder.grader.model import SubmissionResult
-from dnn_autograder.grader.pipeline import grade_assignment
-from dnn_autograder.grader.render import render_report
-from dnn_autograder.grader.terminal import print_submission
+from dnn_autograder.grader.outputs.exports.gradescope import function_output, results_dict
+from dnn_autograder.grader.outputs.exports.junit import junit_tree
+from dnn_autograder.grader.outputs.render import render_report
+from dnn_autograder.grader.outputs.terminal import print_submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader" / "script_bank"))
 import toy_support  # noqa: E402 - the toy script assignment

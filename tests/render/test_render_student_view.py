@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from visible_text import sentences, squash, visible
 
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.pipeline import grade_submission
 from dnn_autograder.grader.model import SubmissionResult
-from dnn_autograder.grader.pipeline import grade_submission
-from dnn_autograder.grader.render import render_report
-from dnn_autograder.grader.render.env import stylesheet
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.outputs.render import render_report
+from dnn_autograder.grader.outputs.render.env import stylesheet
 
 MIXED = Path(__file__).resolve().parent.parent / "fixtures" / "submissions" / "mixed_results_optimization.py"
 
@@ -71,7 +71,7 @@ def test_the_diagnosis_is_explained_once(page: str) -> None:
 
 
 def load_assignment_explanation(mistake_id: str) -> str:
-    from dnn_autograder.grader.catalogue_index import all_mistakes
+    from dnn_autograder.grader.assignment.catalogue_index import all_mistakes
 
     return all_mistakes(load_assignment("optimization"))[mistake_id].explanation
 
@@ -180,7 +180,7 @@ def test_the_case_label_is_said_once(graded: SubmissionResult, page: str) -> Non
 
 
 def test_gradescope_shows_the_case_of_an_error(graded: SubmissionResult) -> None:
-    from dnn_autograder.grader.exports.gradescope import function_output
+    from dnn_autograder.grader.outputs.exports.gradescope import function_output
 
     update_lr = next(f for f in graded.assignments[0].functions if f.name == "update_lr")
     text = function_output(update_lr, "optimization")

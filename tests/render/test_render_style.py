@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dnn_autograder.grader.render.env import TEMPLATES_DIR, stylesheet
+from dnn_autograder.grader.outputs.render.env import TEMPLATES_DIR, stylesheet
 
 CSS = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
 COLOURS = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6});", CSS))
@@ -42,7 +42,7 @@ def test_stylesheet_fetches_nothing_and_has_print_rules() -> None:
 
 
 def test_matplotlib_is_imported_only_to_draw() -> None:
-    code = ("import sys, dnn_autograder.grader.render, dnn_autograder.grader.figures; "
+    code = ("import sys, dnn_autograder.grader.outputs.render, dnn_autograder.grader.grading.figures; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -9,8 +9,8 @@ import pytest
 import result_fixtures as rf
 from render_html_checks import assert_safe_and_accessible
 
-from dnn_autograder.grader.render import render_class_summary, write_class_summary
-from dnn_autograder.grader.render.summary import summary_context
+from dnn_autograder.grader.outputs.render import render_class_summary, write_class_summary
+from dnn_autograder.grader.outputs.render.summary import summary_context
 
 LINKS = {"alice": "alice/report.html", "bob": "bob/report.html",
          "javascript:alert(1)": "javascript:alert(1)/report.html"}

@@ -8,11 +8,11 @@ import io
 
 from rich.console import Console
 
-from dnn_autograder.grader.catalogue_data import read_catalogue
-from dnn_autograder.grader.exports.gradescope import function_output
-from dnn_autograder.grader.messages import diagnosis_text
+from dnn_autograder.grader.assignment.catalogue_data import read_catalogue
+from dnn_autograder.grader.grading.messages import diagnosis_text
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
-from dnn_autograder.grader.terminal import print_submission
+from dnn_autograder.grader.outputs.exports.gradescope import function_output
+from dnn_autograder.grader.outputs.terminal import print_submission
 
 ADAM = "adam-no-bias-correction"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dnn_autograder.grader.render.text import clean, clip_output, points, segments, slug
+from dnn_autograder.grader.outputs.render.text import clean, clip_output, points, segments, slug
 
 
 @pytest.mark.parametrize(

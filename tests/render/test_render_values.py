@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dnn_autograder.grader.render.values import MISSING, input_views, leaves, pair_views, view
+from dnn_autograder.grader.outputs.render.values import MISSING, input_views, leaves, pair_views, view
 
 
 def test_leaves_label_paths() -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.spec import available_assignments, load_assignment
+from dnn_autograder.grader.assignment.spec import available_assignments, load_assignment
 
 from .support import HOSTILE, REPO
 
@@ -46,7 +46,7 @@ _GRADE = textwrap.dedent("""
             return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
     from pathlib import Path
-    from dnn_autograder.grader.pipeline import grade_submission
+    from dnn_autograder.grader.grading.pipeline import grade_submission
     from dnn_autograder.grader.sandbox import Sandbox
     import dnn_autograder.course_helpers as helpers
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from dnn_autograder.grader.batch import grade_batch
+from dnn_autograder.grader.classes.batch import grade_batch
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTION = REPO / "tests" / "fixtures" / "submissions" / "solution_regularization.py"

@@ -35,7 +35,7 @@ def peak_mib():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
-from dnn_autograder.grader.pipeline import grade_submission
+from dnn_autograder.grader.grading.pipeline import grade_submission
 result = grade_submission(sys.argv[1], assignment=sys.argv[2])
 functions = {f.name: [f.status, f.message] for a in result.assignments for f in a.functions}
 notes = [note for a in result.assignments for note in a.notes]

@@ -14,7 +14,7 @@ leaves ``alpha`` out to check the default.
 code makes to ``sigmoid`` (or ``tanh``) is answered by the reference through the world of the same name, so
 a wrong forward function costs points once.
 
-After every change: ``python -m dnn_autograder.grader.casebank activations``.
+After every change: ``python -m dnn_autograder.grader.assignment.casebank activations``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collections.abc import Callable
 import numpy as np
 from hypothesis import strategies as st
 
+from dnn_autograder.grader.assignment.strategies import matrices
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.strategies import matrices
 from dnn_autograder.reference.activations import sigmoid, tanh
 
 __all__ = [

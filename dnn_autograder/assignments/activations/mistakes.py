@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 from dnn_autograder.reference.activations import sigmoid as _sigmoid
 from dnn_autograder.reference.activations import tanh as _tanh
 

@@ -1,4 +1,4 @@
-r"""Pictures of CS231n's layers: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of CS231n's layers: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``batchnorm_activations``: batch normalization's effect on the distribution of a layer's
 activations, from the student's own ``batchnorm_forward``. A fixed batch of 200 pre-activations
@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, resolve
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
 from dnn_autograder.grader.model import Step, Var, script_output
-from dnn_autograder.grader.render import linechart
-from dnn_autograder.grader.render.linechart import Chart
-from dnn_autograder.grader.render.plots import REF, YOURS, num
-from dnn_autograder.grader.render.svg import GREY, MARKERS, SERIES
-from dnn_autograder.grader.spec import AssignmentSpec, resolve
+from dnn_autograder.grader.outputs.render import linechart
+from dnn_autograder.grader.outputs.render.linechart import Chart
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
+from dnn_autograder.grader.outputs.render.svg import GREY, MARKERS, SERIES
 
 UNIT = "batchnorm_forward"
 BINS = np.linspace(-8.0, 12.0, 41)

@@ -34,7 +34,7 @@ from dnn_autograder.assignments.cs231n_layers.properties import (
     keep_probability,
     kept_fraction_fits,
 )
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 
 __all__ = ["BATCHNORM_MISTAKES", "DROPOUT_BACKWARD_MISTAKES", "LAYERNORM_MISTAKES", "MISTAKES",
            "dropout_forward_mistakes"]

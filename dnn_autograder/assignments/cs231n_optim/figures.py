@@ -1,4 +1,4 @@
-r"""Pictures of CS231n's update rules: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of CS231n's update rules: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``training_loss``: the loss of a small fixed problem trained by each of the student's update rules
 beside the reference's, as the course's notebook plots the loss history of each rule. The problem is
@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, resolve
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
 from dnn_autograder.grader.model import Step, Var, script_output
-from dnn_autograder.grader.render import linechart
-from dnn_autograder.grader.render.linechart import Chart
-from dnn_autograder.grader.render.plots import REF, YOURS, num
-from dnn_autograder.grader.render.svg import GREY, MARKERS, SERIES
-from dnn_autograder.grader.spec import AssignmentSpec, resolve
+from dnn_autograder.grader.outputs.render import linechart
+from dnn_autograder.grader.outputs.render.linechart import Chart
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
+from dnn_autograder.grader.outputs.render.svg import GREY, MARKERS, SERIES
 
 STEPS = 40
 #: (unit, label, starting config): the notebook's learning rates, scaled to this small problem

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from dnn_autograder.grader.assignment.strategies import matrices
 from dnn_autograder.grader.model import Case, Step, Var
-from dnn_autograder.grader.strategies import matrices
 
 __all__ = [
     "EDGE_CASES",

@@ -1,4 +1,4 @@
-r"""Pictures of the *Deep Learning from Scratch* layers: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of the *Deep Learning from Scratch* layers: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``dlfs_activation_histograms``: the book's figures 6-10 to 6-14
 (``ch06/weight_init_activation_histogram.py``): a batch of 200 standard-normal inputs of 100
@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
 from dnn_autograder.grader.model import Step, Var, script_output
-from dnn_autograder.grader.render.linechart import Chart
-from dnn_autograder.grader.render.plots import REF, YOURS
-from dnn_autograder.grader.render.svg import GREY, SERIES
+from dnn_autograder.grader.outputs.render.linechart import Chart
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS
+from dnn_autograder.grader.outputs.render.svg import GREY, SERIES
 from dnn_autograder.reference.dlfs_layers import Relu, Sigmoid
 
 EXAMPLES, NODES, LAYERS = 200, 100, 5

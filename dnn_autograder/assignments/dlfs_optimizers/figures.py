@@ -1,4 +1,4 @@
-r"""Pictures of the *Deep Learning from Scratch* optimizers: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of the *Deep Learning from Scratch* optimizers: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``dlfs_optimizer_paths``: the book's figure 6-8 (``ch06/optimizer_compare_naive.py``): each
 optimizer's 30 steps on :math:`f(x, y) = x^2/20 + y^2` from :math:`(-7, 2)`, the gradient
@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.assignment.spec import resolve
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
 from dnn_autograder.grader.model import Step, Var, script_output
-from dnn_autograder.grader.render.linechart import Chart
-from dnn_autograder.grader.render.plots import REF, YOURS
-from dnn_autograder.grader.render.svg import GREY, SERIES
-from dnn_autograder.grader.spec import resolve
+from dnn_autograder.grader.outputs.render.linechart import Chart
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS
+from dnn_autograder.grader.outputs.render.svg import GREY, SERIES
 
 START = (-7.0, 2.0)
 STEPS = 30

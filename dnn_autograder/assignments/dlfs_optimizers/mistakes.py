@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 
 __all__ = ["MISTAKES"]
 

@@ -38,8 +38,14 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from dnn_autograder.course_helpers.gc_utils import PARAMETER_SHAPES, dictionary_to_vector
+from dnn_autograder.grader.assignment.strategies import (
+    binary_labels,
+    epsilons,
+    example_counts,
+    matrices,
+    parameter_dicts,
+)
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.strategies import binary_labels, epsilons, example_counts, matrices, parameter_dicts
 from dnn_autograder.reference import backward_propagation_n, forward_propagation_n
 
 __all__ = [

@@ -1,4 +1,4 @@
-r"""Pictures of the gradient-checking exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of the gradient-checking exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``gradient_check``: the difference the student's ``gradient_check`` reports for
 :math:`J = \theta x` with the correct derivative :math:`x` and with a wrong one (``WRONG_FACTOR``
@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, reference_outputs, why
-from dnn_autograder.grader.render.plots import REF, YOURS, num
-from dnn_autograder.grader.render.svg import BLUE, GREY, SMALL, VERMILION, axes, figure, log_axis, to_svg
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
+from dnn_autograder.grader.outputs.render.svg import BLUE, GREY, SMALL, VERMILION, axes, figure, log_axis, to_svg
 
 FUNCTION = "gradient_check"
 FORWARD, BACKWARD = "forward_propagation", "backward_propagation"

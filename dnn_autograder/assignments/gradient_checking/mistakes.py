@@ -26,7 +26,7 @@ from dnn_autograder.course_helpers.gc_utils import (
     gradients_to_vector,
     vector_to_dictionary,
 )
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 from dnn_autograder.reference import backward_propagation as _backward
 from dnn_autograder.reference import forward_propagation as _forward
 from dnn_autograder.reference import forward_propagation_n as _forward_n

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from dnn_autograder.grader.assignment.strategies import layer_dims, seeds
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.strategies import layer_dims, seeds
 
 __all__ = [
     "EDGE_CASES",

@@ -1,4 +1,4 @@
-r"""Pictures of the initialization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of the initialization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``init_activations``: for a 10-layer, 100-unit network built from each of the student's
 initializers, once with ReLU and once with tanh, the per-layer standard deviation of the
@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, reference_outputs, why
-from dnn_autograder.grader.render.plots import REF, YOURS, colormap
-from dnn_autograder.grader.render.svg import SMALL, VERMILION, axes, figure, to_svg
-from dnn_autograder.grader.spec import AssignmentSpec
+from dnn_autograder.grader.assignment.spec import AssignmentSpec
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS, colormap
+from dnn_autograder.grader.outputs.render.svg import SMALL, VERMILION, axes, figure, to_svg
 
 INITIALIZERS = ("initialize_parameters_zeros", "initialize_parameters_random",
                 "initialize_parameters_he")

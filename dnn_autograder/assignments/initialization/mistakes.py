@@ -25,7 +25,7 @@ from dnn_autograder.assignments.initialization.properties import (
     read_parameters,
     statistical_layers,
 )
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 
 __all__ = ["MISTAKES"]
 

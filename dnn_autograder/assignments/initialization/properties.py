@@ -289,7 +289,7 @@ def _kit_gaussian(inputs: Mapping[str, Any], scale: Scale, rule: str) -> list[di
             {"kind": "zero_arrays", "output": "parameters", "arrays": zeros}]
 
 
-#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handout_data.py``)
+#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handouts/handout_data.py``)
 KIT_PROPERTIES: dict[str, Callable[[Mapping[str, Any]], list[dict[str, Any]]]] = {
     "check_random_init": lambda inputs: _kit_gaussian(inputs, random_scale, "random: randn * 10"),
     "check_he_init": lambda inputs: _kit_gaussian(inputs, he_scale, "He: sqrt(2 / n_prev)"),

@@ -25,8 +25,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from dnn_autograder.course_helpers.opt_utils_v1a import load_params_and_grads
-from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.strategies import (
+from dnn_autograder.grader.assignment.strategies import (
     binary_labels,
     epsilons,
     gradients_like,
@@ -38,6 +37,7 @@ from dnn_autograder.grader.strategies import (
     seeds,
     unit_counts,
 )
+from dnn_autograder.grader.model import Case
 
 __all__ = [
     "EDGE_CASES",

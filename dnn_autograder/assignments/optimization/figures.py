@@ -1,4 +1,4 @@
-r"""Pictures of the optimization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+r"""Pictures of the optimization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``optimizer_paths``: the paths of gradient descent, momentum and Adam on the elongated bowl
 :math:`f(x, y) = x^2/20 + y^2` from :math:`(-7, 2)`, and the cost of a small logistic regression
@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, reference_outputs, why
-from dnn_autograder.grader.render import linechart
-from dnn_autograder.grader.render.linechart import Chart
-from dnn_autograder.grader.render.plots import REF, YOURS, num
-from dnn_autograder.grader.render.svg import GREY, MARKERS, SERIES
-from dnn_autograder.grader.spec import AssignmentSpec
+from dnn_autograder.grader.assignment.spec import AssignmentSpec
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.grader.outputs.render import linechart
+from dnn_autograder.grader.outputs.render.linechart import Chart
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
+from dnn_autograder.grader.outputs.render.svg import GREY, MARKERS, SERIES
 
 BOWL_START = (-7.0, 2.0)
 BOWL_STEPS = 50
@@ -146,7 +146,7 @@ def _checked_params(value: Any, before: Mapping[str, np.ndarray]) -> dict[str, n
 
 
 def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    """Drawn as SVG directly (:mod:`dnn_autograder.grader.render.linechart`): the same picture as
+    """Drawn as SVG directly (:mod:`dnn_autograder.grader.outputs.render.linechart`): the same picture as
     matplotlib would draw, in a few milliseconds, without importing matplotlib in the worker."""
     series = list(data["series"])
     steps = int(data.get("steps", 60))

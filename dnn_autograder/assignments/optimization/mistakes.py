@@ -27,9 +27,9 @@ from dnn_autograder.assignments.optimization.properties import (
     expected_sizes,
     read_batches,
 )
-from dnn_autograder.grader.catalogue import Mistake
-from dnn_autograder.grader.compare import compare
-from dnn_autograder.grader.spec import load_assignment
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import load_assignment
+from dnn_autograder.grader.grading.compare import compare
 from dnn_autograder.reference import update_parameters_with_adam as _reference_adam
 from dnn_autograder.reference.optimizers import layer_names
 

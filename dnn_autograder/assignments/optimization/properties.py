@@ -186,5 +186,5 @@ def kit_partition(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
              "sizes": list(expected_sizes(m, size)), "shuffled": m >= MIN_SHUFFLED_COLUMNS and distinct}]
 
 
-#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handout_data.py``)
+#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handouts/handout_data.py``)
 KIT_PROPERTIES = {"check_mini_batches": kit_partition}

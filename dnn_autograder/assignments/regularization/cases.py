@@ -24,8 +24,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from dnn_autograder.course_helpers.common import forward_three_layer, relu, sigmoid
-from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.strategies import (
+from dnn_autograder.grader.assignment.strategies import (
     binary_labels,
     example_counts,
     keep_probs,
@@ -36,6 +35,7 @@ from dnn_autograder.grader.strategies import (
     seeds,
     unit_counts,
 )
+from dnn_autograder.grader.model import Case
 
 __all__ = [
     "EDGE_CASES",

@@ -1,4 +1,4 @@
-"""Pictures of the regularization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.figures`).
+"""Pictures of the regularization exercise: ``FIGURES`` (:mod:`dnn_autograder.grader.grading.figures`).
 
 ``dropout_scaling``: from the student's ``forward_propagation_with_dropout`` on a fixed network,
 against ``keep_prob``: the share of active first-layer units kept (ideally ``keep_prob``) and the
@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.figures import Figure, Omit, Student, reference_outputs, why
-from dnn_autograder.grader.render import linechart
-from dnn_autograder.grader.render.linechart import Chart
-from dnn_autograder.grader.render.plots import REF, YOURS, num
-from dnn_autograder.grader.render.svg import GREY, VERMILION
-from dnn_autograder.grader.spec import AssignmentSpec
+from dnn_autograder.grader.assignment.spec import AssignmentSpec
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.grader.outputs.render import linechart
+from dnn_autograder.grader.outputs.render.linechart import Chart
+from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
+from dnn_autograder.grader.outputs.render.svg import GREY, VERMILION
 
 FUNCTION = "forward_propagation_with_dropout"
 KEEP_PROBS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
@@ -83,7 +83,7 @@ def _dropout_stats(cache: Any, before: np.ndarray) -> tuple[float, float]:
 
 
 def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    """Two line panels (:mod:`dnn_autograder.grader.render.linechart`) and the numbers as a table."""
+    """Two line panels (:mod:`dnn_autograder.grader.outputs.render.linechart`) and the numbers as a table."""
     probs = list(data["keep_prob"])
     chart = Chart(576.0, 230.4)  # 8 x 3.2 inches: two panels, the legend below
     dotted, dashed = (1.2, 2.4), (4.8, 2.4)

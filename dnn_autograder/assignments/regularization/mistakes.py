@@ -33,7 +33,7 @@ from dnn_autograder.assignments.regularization.properties import (
 )
 from dnn_autograder.course_helpers.common import relu, sigmoid
 from dnn_autograder.course_helpers.reg_utils import compute_cost as course_compute_cost
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 
 __all__ = ["MISTAKES"]
 
@@ -51,7 +51,7 @@ Structural = Callable[[Inputs, Any, Inputs], bool]
 
 @cache
 def _tolerances(function: str) -> tuple[float, float]:
-    from dnn_autograder.grader.spec import load_assignment  # the spec imports the references; load lazily
+    from dnn_autograder.grader.assignment.spec import load_assignment  # the spec imports the references; load lazily
 
     spec = load_assignment("regularization").function(function)
     return spec.rtol, spec.atol

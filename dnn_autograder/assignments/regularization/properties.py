@@ -290,5 +290,5 @@ def kit_dropout(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
              "rtol": RELATION_RTOL, "atol": RELATION_ATOL, "level": TEST_LEVEL}]
 
 
-#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handout_data.py``)
+#: ``{property check: inputs -> the kit's properties}`` (read by ``grader/handouts/handout_data.py``)
 KIT_PROPERTIES = {"check_dropout_forward": kit_dropout}

@@ -1,7 +1,7 @@
 """``grade adjustments [--db FILE] [--student ID] [--all] [--reviewed ID]``: list the overrides,
 excusals and comments of the gradebook (who, when, and whether an override needs review after a
 re-grade changed the autograded score under it); ``--reviewed ID`` clears that flag once a person
-has looked (:func:`dnn_autograder.grader.adjust.review`)."""
+has looked (:func:`dnn_autograder.grader.classes.adjust.review`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import csv
 import sys
 from collections.abc import Sequence
 
-from dnn_autograder.grader.adjust import review
+from dnn_autograder.grader.classes.adjust import review
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.classes.gradebook_tables import adjustments
 from dnn_autograder.grader.commands.hand import add_db, run
 from dnn_autograder.grader.errors import ExitCode, UsageError
-from dnn_autograder.grader.exports.text import csv_cell
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.gradebook_tables import adjustments
+from dnn_autograder.grader.outputs.exports.text import csv_cell
 
 HEADER = ("id", "student", "assignment", "function", "kind", "score", "basis", "needs_review", "active",
           "by", "at", "comment")

@@ -1,12 +1,12 @@
 """``grade comment STUDENT ASSIGNMENT --comment "..." [--by NAME]``: a comment only, no score change;
-shown in the feedback report and the exports. See :func:`dnn_autograder.grader.adjust.add_comment`."""
+shown in the feedback report and the exports. See :func:`dnn_autograder.grader.classes.adjust.add_comment`."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from dnn_autograder.grader.adjust import add_comment
+from dnn_autograder.grader.classes.adjust import add_comment
 from dnn_autograder.grader.commands.hand import add_db, run
 from dnn_autograder.grader.errors import ExitCode
 

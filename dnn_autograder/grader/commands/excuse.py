@@ -1,12 +1,12 @@
 """``grade excuse STUDENT ASSIGNMENT [--comment "..."] [--by NAME]``: the assignment does not count
-for the student (no final score; ``EX`` in a Canvas export). See :func:`dnn_autograder.grader.adjust.excuse`."""
+for the student (no final score; ``EX`` in a Canvas export). See :func:`dnn_autograder.grader.classes.adjust.excuse`."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from dnn_autograder.grader.adjust import excuse
+from dnn_autograder.grader.classes.adjust import excuse
 from dnn_autograder.grader.commands.hand import add_db, run
 from dnn_autograder.grader.errors import ExitCode
 

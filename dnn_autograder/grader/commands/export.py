@@ -1,6 +1,6 @@
 """``grade export canvas|moodle|feedback|grades --db FILE --out FILE_OR_DIR [--roster R.csv]``.
 
-Hands the gradebook's final grades back (:func:`dnn_autograder.grader.handback.export`):
+Hands the gradebook's final grades back (:func:`dnn_autograder.grader.outputs.handback.export`):
 ``canvas`` and ``moodle`` write the LMS's grade import CSV (they need the roster for the LMS's
 ids; ``--column NAME=HEADER`` names an assignment's column, e.g. ``regularization="Regularization
 (48213)"`` for an existing Canvas assignment), ``feedback`` a folder of per-student reports and
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from dnn_autograder.grader.commands.hand import add_db, run
 from dnn_autograder.grader.errors import ExitCode, UsageError
-from dnn_autograder.grader.handback import FORMATS, export
+from dnn_autograder.grader.outputs.handback import FORMATS, export
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dnn_autograder.grader.classes.gradebook import Gradebook, GradeRow
 from dnn_autograder.grader.errors import ExitCode
-from dnn_autograder.grader.exports.csv_export import number
-from dnn_autograder.grader.exports.text import csv_cell
-from dnn_autograder.grader.gradebook import Gradebook, GradeRow
+from dnn_autograder.grader.outputs.exports.csv_export import number
+from dnn_autograder.grader.outputs.exports.text import csv_cell
 
 DEFAULT_DB = "gradebook.sqlite"
 

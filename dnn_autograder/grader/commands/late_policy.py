@@ -2,7 +2,7 @@
 
 The stored policy replaces the previous one and applies to every export from then on (raw score,
 penalty, final score). ``--check`` only checks the file. The format and how days late are counted:
-:mod:`dnn_autograder.grader.late_policy`.
+:mod:`dnn_autograder.grader.classes.late_policy`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import argparse
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.classes.gradebook_tables import store_policies
+from dnn_autograder.grader.classes.late_policy import load_policy_file
 from dnn_autograder.grader.commands.hand import add_db, run
 from dnn_autograder.grader.errors import ExitCode
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.gradebook_tables import store_policies
-from dnn_autograder.grader.late_policy import load_policy_file
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,8 +3,8 @@
 Writes ``PATH/NAME/`` (``PATH`` defaults to the assignment bank, ``dnn_autograder/assignments``) with every file
 an author fills in: ``__init__.py``, ``spec.toml``, ``cases.py``, ``mistakes.py``, ``properties.py`` and
 ``master.ipynb``, each a commented template (:mod:`.new_assignment_templates`) around one example graded
-function. The starter and the case bank are generated from these (``python -m dnn_autograder.grader.release``,
-``python -m dnn_autograder.grader.casebank NAME``), so they are not written here. Nothing is overwritten: an
+function. The starter and the case bank are generated from these (``python -m dnn_autograder.grader.handouts.release``,
+``python -m dnn_autograder.grader.assignment.casebank NAME``), so they are not written here. Nothing is overwritten: an
 existing folder is a usage error. ``docs/authoring.md`` walks through filling the files in.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import nbformat
 
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR
 from dnn_autograder.grader.commands import new_assignment_templates as templates
 from dnn_autograder.grader.errors import ExitCode
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 #: the example graded function the templates start from

@@ -15,7 +15,7 @@ INIT = Template('"""The *$title* assignment (data only: see spec.toml, cases.py,
 
 SPEC = Template('''\
 # $title: one line on what the assignment grades.
-# Every key is described in dnn_autograder/grader/spec.py (FunctionSpec) and docs/authoring.md.
+# Every key is described in dnn_autograder/grader/assignment/spec.py (FunctionSpec) and docs/authoring.md.
 name = "$name"
 title = "$title"
 # course helper module the notebooks import (a key of dnn_autograder.course_helpers.COURSE_MODULES), or ""
@@ -49,9 +49,9 @@ r"""Cases of the *$title* assignment.
 For every graded function ``f`` of spec.toml: ``f_cases()``, a Hypothesis strategy of
 :class:`~dnn_autograder.grader.model.Case` (``Case.args`` are passed positionally, in order), and its
 hand-written edge cases in ``EDGE_CASES["f"]``, graded first. Keep arrays small: the smallest failing case is
-shown to the student. Build from :mod:`dnn_autograder.grader.strategies` where it has what you need.
+shown to the student. Build from :mod:`dnn_autograder.grader.assignment.strategies` where it has what you need.
 
-After every change, rewrite the case bank: ``python -m dnn_autograder.grader.casebank $name``.
+After every change, rewrite the case bank: ``python -m dnn_autograder.grader.assignment.casebank $name``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.strategies import matrices
+from dnn_autograder.grader.assignment.strategies import matrices
 
 __all__ = ["EDGE_CASES", "${function}_cases"]
 
@@ -82,7 +82,7 @@ EDGE_CASES: dict[str, tuple[Case, ...]] = {
 MISTAKES = Template('''\
 r"""Known mistakes in the *$title* exercises: ``MISTAKES``, the misconception catalogue.
 
-Each :class:`~dnn_autograder.grader.catalogue.Mistake` has a stable id (never reused with another meaning),
+Each :class:`~dnn_autograder.grader.assignment.catalogue.Mistake` has a stable id (never reused with another meaning),
 the graded function, a one-line title, an explanation for the student (what the code did, why it is wrong,
 the right formula), and a *mutant*: the mistake written with the reference's exact signature. The grader
 names the mistake when the mutant reproduces the student's outputs on every failing case, and
@@ -94,7 +94,7 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401 - the mutants below use it
 
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue import Mistake
 
 __all__ = ["MISTAKES"]
 

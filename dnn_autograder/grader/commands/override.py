@@ -1,7 +1,7 @@
 """``grade override STUDENT ASSIGNMENT [FUNCTION] --score N --comment "..." [--by NAME]``.
 
 Sets the score of a student's assignment (or of one graded function of it) by hand, in the
-gradebook (:func:`dnn_autograder.grader.adjust.override`). The override is kept with who and
+gradebook (:func:`dnn_autograder.grader.classes.adjust.override`). The override is kept with who and
 when, survives re-grading (flagged for review when the autograded score changes underneath it)
 and is shown in the feedback report and every export.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from dnn_autograder.grader.adjust import override
+from dnn_autograder.grader.classes.adjust import override
 from dnn_autograder.grader.commands.hand import add_db, run
 from dnn_autograder.grader.errors import ExitCode
 

@@ -1,13 +1,13 @@
 """``grade release OUT_DIR``: write the student handouts, never a solution or a hidden answer.
 
 Every master notebook of the assignment bank (or ``--source``) becomes the folder
-``OUT_DIR/<assignment>/`` (:mod:`dnn_autograder.grader.handout`): the starter notebook with
+``OUT_DIR/<assignment>/`` (:mod:`dnn_autograder.grader.handouts.handout`): the starter notebook with
 self-check cells, the course helper modules it imports, the self-check (public cases only) and
 ``requirements.txt``. Each folder is checked once written (no solution line, no line of the
 reference, no hidden case's expected value); a problem removes every folder written and exits 4.
 
 ``--starters-only`` writes just ``OUT_DIR/<assignment>.ipynb`` as before (through
-:func:`dnn_autograder.grader.release.release`); the written starters are read back and checked
+:func:`dnn_autograder.grader.handouts.release.release`); the written starters are read back and checked
 again against their masters, and a leak removes them. Exit status 0, or 4 (``SELFCHECK_FAILED``)
 with the leaks listed.
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 
 from dnn_autograder.grader.errors import ExitCode, GraderError
-from dnn_autograder.grader.handout_release import release_handouts
-from dnn_autograder.grader.release import (
+from dnn_autograder.grader.handouts.handout_release import release_handouts
+from dnn_autograder.grader.handouts.release import (
     ASSIGNMENTS_DIR,
     ReleaseError,
     assignment_name,

@@ -10,10 +10,10 @@ For every assignment (or ``--assignment NAME``):
   durations aside), and also when its assignment is recognised rather than given;
 - the starter notebook scores zero, defines every graded function and does not break the grader;
 - the mutant sweep (skipped with ``--quick``): for every catalogued mistake with a mutant, a
-  submission built by :func:`dnn_autograder.grader.mutant_submissions.mutant_source` must lose points on that
+  submission built by :func:`dnn_autograder.grader.handouts.mutant_submissions.mutant_source` must lose points on that
   function, with the mistake's id among the diagnoses, and on no other function.
 
-All the grading runs on the batch's worker pool (:func:`dnn_autograder.grader.batch.grade_many`, all cores).
+All the grading runs on the batch's worker pool (:func:`dnn_autograder.grader.classes.batch.grade_many`, all cores).
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dnn_autograder.grader.batch import DEFAULT_ENGINE, GradeTask, grade_many
-from dnn_autograder.grader.catalogue import Mistake
-from dnn_autograder.grader.catalogue_data import catalogue_problems
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.catalogue_data import catalogue_problems
+from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR, AssignmentSpec, load_all, load_assignment
+from dnn_autograder.grader.classes.batch import DEFAULT_ENGINE, GradeTask, grade_many
 from dnn_autograder.grader.commands import selfcheck_checks as checks
 from dnn_autograder.grader.errors import ExitCode, GraderError, SpecError, UsageError
+from dnn_autograder.grader.handouts.mutant_submissions import MutantSourceError, mistakes_of, write_mutant_submission
 from dnn_autograder.grader.model import SubmissionResult
-from dnn_autograder.grader.mutant_submissions import MutantSourceError, mistakes_of, write_mutant_submission
-from dnn_autograder.grader.spec import ASSIGNMENTS_DIR, AssignmentSpec, load_all, load_assignment
 
 Judge = Callable[[SubmissionResult], list[str]]
 

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dnn_autograder.grader.casebank import bank_status
-from dnn_autograder.grader.catalogue import Mistake
+from dnn_autograder.grader.assignment.casebank import bank_status
+from dnn_autograder.grader.assignment.catalogue import Mistake
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, assignment_module, resolve
 from dnn_autograder.grader.model import FunctionResult, SubmissionResult
-from dnn_autograder.grader.results_json import submission_dict
-from dnn_autograder.grader.spec import AssignmentSpec, assignment_module, resolve
+from dnn_autograder.grader.outputs.results_json import submission_dict
 
 _NOTES = re.compile(r"^\s*Notes\s*\n\s*-{3,}\s*$", re.MULTILINE)
 #: Keys that legitimately differ between two gradings of the same submission.
@@ -48,7 +48,7 @@ def bank_problems(spec: AssignmentSpec, folder: Path | None = None) -> list[str]
 
 def case_bank_problems(spec: AssignmentSpec, folder: Path | None = None) -> list[str]:
     """The assignment's ``cases.bank`` must be current: a missing or stale bank means grading
-    draws other cases than every other install (see :mod:`dnn_autograder.grader.casebank`)."""
+    draws other cases than every other install (see :mod:`dnn_autograder.grader.assignment.casebank`)."""
     status = bank_status(spec, folder)
     return [] if status.ok else [status.describe()]
 

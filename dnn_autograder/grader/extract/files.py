@@ -20,7 +20,7 @@ from dnn_autograder.grader.extract.model import ExtractedFile
 from dnn_autograder.grader.extract.notebook import extract_notebook, is_notebook_json, load_json, parse_notebook
 from dnn_autograder.grader.extract.parse import safe_parse
 from dnn_autograder.grader.extract.walk import SUBMISSION_SUFFIXES, list_submission, read_submission_file
-from dnn_autograder.grader.untrusted import visible
+from dnn_autograder.grader.grading.untrusted import visible
 
 _BLANK = " \t\r\n\ufeff"
 _SUBMIT_SOURCE = "submit the notebook (.ipynb) or the .py file itself"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from dnn_autograder.grader.errors import SubmissionError
 from dnn_autograder.grader.extract.model import MAX_FILE_BYTES  # largest single file read: 20 MB
+from dnn_autograder.grader.grading.untrusted import visible
 from dnn_autograder.grader.model import IgnoredFile
-from dnn_autograder.grader.untrusted import visible
 
 #: Deepest folder level searched below the submission folder (the folder itself is level 0).
 MAX_DEPTH = 16
@@ -59,7 +59,7 @@ class Listing:
     """A submission's files to extract, in a stable order, and what was left out.
 
     ``files`` are real paths to open; ``names`` are their names for people (relative to the
-    submission folder, cleaned by :func:`~dnn_autograder.grader.untrusted.visible`), one per file.
+    submission folder, cleaned by :func:`~dnn_autograder.grader.grading.untrusted.visible`), one per file.
     """
 
     files: tuple[Path, ...]

@@ -29,10 +29,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from dnn_autograder.grader.classes.gradebook_tables import SubmissionTime
 from dnn_autograder.grader.errors import UsageError
-from dnn_autograder.grader.exports.files import atomic_path, write_atomic
-from dnn_autograder.grader.gradebook_tables import SubmissionTime
 from dnn_autograder.grader.lms.roster_csv import ClassRoster
+from dnn_autograder.grader.outputs.exports.files import atomic_path, write_atomic
 
 MANIFEST_NAME = "_collected.csv"
 MANIFEST_HEADER = ("student", "lms_id", "lms_name", "matched", "files", "replaced", "submitted_at",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dnn_autograder.grader.classes.gradebook import Gradebook
+from dnn_autograder.grader.classes.gradebook_tables import record_times
 from dnn_autograder.grader.errors import UsageError
-from dnn_autograder.grader.gradebook import Gradebook
-from dnn_autograder.grader.gradebook_tables import record_times
 from dnn_autograder.grader.lms.canvas import read_canvas_zip
 from dnn_autograder.grader.lms.classroom import read_classroom
 from dnn_autograder.grader.lms.collect import CollectSummary, read_times, write_class_folder

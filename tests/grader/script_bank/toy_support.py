@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from dnn_autograder.grader.spec import AssignmentSpec, load_assignment
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, load_assignment
 
 BANK = Path(__file__).resolve().parent
 NAME = "toy_scripts"

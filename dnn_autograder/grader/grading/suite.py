@@ -1,0 +1,104 @@
+"""Cases and expected outputs: the same for every student, computed once per grading process.
+
+For each graded function: the spec's explicit edge cases, then ``spec.cases`` examples drawn
+from the assignment's Hypothesis strategy with a fixed seed (no example database), each with
+the reference's normalised output. Nothing here is ever sent to student code except the inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+from hypothesis.strategies import SearchStrategy
+
+from dnn_autograder.grader.assignment.casebank import generated_cases
+from dnn_autograder.grader.assignment.sampling import draw_cases  # noqa: F401 - re-exported: its former home
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, FunctionSpec, assignment_module, resolve
+from dnn_autograder.grader.errors import SpecError
+from dnn_autograder.grader.grading.normalise import compare_outputs, normalise
+from dnn_autograder.grader.grading.scripts import run_trusted
+from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.values import deep_copy
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One case with the reference's named outputs for it."""
+
+    case: Case
+    outputs: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FunctionSuite:
+    """Everything needed to grade one function, none of it student-visible except the inputs."""
+
+    spec: FunctionSpec
+    expected: tuple[Expected, ...]
+    strategy: SearchStrategy[Case]
+    reference: Callable[..., Any]
+    worlds: Mapping[str, Mapping[str, Callable[..., Any]]]
+    #: the references of the assignment's graded units, which a script case may call besides
+    #: this unit (a backward unit's script calls the forward first)
+    companions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    #: the spec's accepted variants (``accept``), by their ``module:attr``
+    variants: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def accepted(self, case: Case, got: Mapping[str, Any]) -> str | None:
+        """The accepted variant whose outputs on ``case`` are ``got`` (within tolerances), or None."""
+        for target, variant in self.variants.items():
+            try:
+                outputs = self.run(variant, case)
+            except Exception:  # noqa: BLE001 - a variant that cannot run this case accepts nothing
+                continue
+            if all(name in got for name in outputs) and not compare_outputs(
+                    outputs, got, rtol=self.spec.rtol, atol=self.spec.atol):
+                return target
+        return None
+
+    def world(self, case: Case) -> Mapping[str, Callable[..., Any]]:
+        """The helper callables that answer the stand-ins for ``case``."""
+        if not self.spec.stand_ins:
+            return {}
+        try:
+            return self.worlds[case.world]
+        except KeyError as exc:
+            raise SpecError(f"{self.spec.name}: case names unknown world {case.world!r}") from exc
+
+    def run(self, impl: Callable[..., Any], case: Case) -> Mapping[str, Any]:
+        """Run a trusted implementation (reference or mutant) on a case; named outputs."""
+        if case.steps:
+            with np.errstate(all="ignore"):
+                return run_trusted(case, {**self.companions, self.spec.name: impl})
+        args = deep_copy(dict(case.args))
+        # a mutant that overflows is evidence, not news for the grader's stderr
+        with np.errstate(all="ignore"):
+            value = impl(*args.values(), **self.world(case))
+        return normalise(self.spec, value, args).outputs
+
+
+@cache
+def build_suites(assignment: AssignmentSpec) -> Mapping[str, FunctionSuite]:
+    """The suites of every graded function of ``assignment`` (cached for the process)."""
+    cases_module = assignment_module(assignment, "cases")
+    edge_cases: Mapping[str, tuple[Case, ...]] = getattr(cases_module, "EDGE_CASES", {})
+    worlds = getattr(cases_module, "WORLDS", {})
+    generated = generated_cases(assignment)
+    suites = {}
+    companions = {fspec.name: resolve(fspec.reference) for fspec in assignment.functions}
+    for fspec in assignment.functions:
+        factory = getattr(cases_module, fspec.strategy, None)
+        if factory is None:
+            raise SpecError(f"{assignment.folder}/cases.py: no strategy {fspec.strategy!r}")
+        strategy = factory()
+        cases = tuple(edge_cases.get(fspec.name, ())) + generated[fspec.name]
+        reference = resolve(fspec.reference)
+        variants = {target: resolve(target) for target in fspec.accept}
+        suite = FunctionSuite(fspec, (), strategy, reference, worlds, companions, variants)
+        expected = tuple(Expected(case, suite.run(reference, case)) for case in cases)
+        suites[fspec.name] = FunctionSuite(fspec, expected, strategy, reference, worlds, companions, variants)
+    return suites

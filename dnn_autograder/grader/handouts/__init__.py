@@ -1,0 +1,1 @@
+"""What instructors hand out: the student handout and self-check kit, mutant submissions."""

@@ -1,0 +1,1 @@
+"""Writing results: the results JSON, the terminal, the HTML reports and the exports."""
