@@ -27,7 +27,9 @@ def no_shrinking(monkeypatch):
         failing, key=lambda o: (o.errored, size_of(o.case.args))))
 
 
-@pytest.mark.parametrize("form", ["py", "ipynb"])
+# the default run hands each mutant in as a .py; the same as a notebook runs with the slow tests
+# (`grade selfcheck`, which CI runs too, grades every mutant as a submission again)
+@pytest.mark.parametrize("form", ["py", pytest.param("ipynb", marks=pytest.mark.slow)])
 @pytest.mark.parametrize(("assignment", "mistake_id"), MUTANTS, ids=[m for _, m in MUTANTS])
 def test_mutant_is_caught_and_named(sandbox, tmp_path, assignment, mistake_id, form):
     spec = load_assignment(assignment)
