@@ -206,3 +206,17 @@ def test_a_broken_figures_module_costs_only_its_own_drawers(root) -> None:
     (base / "zz_broken" / "figures.py").write_text("raise ImportError('a broken folder')\n", encoding="utf-8")
     assert sorted(drawers(None, base)) == ["broken", "nothing", "rates"]
     assert drawers("zz_broken", base) == {}
+
+
+def test_a_note_of_the_figure_data_is_shown_once(sandbox) -> None:
+    """The engine adds the data's notes to the drawer's block: a drawer that repeats them shows
+    every note twice (it did, for a diverging Adam in the CS231n update-rules picture)."""
+    from dnn_autograder.grader.grading.pipeline import grade_submission
+    from dnn_autograder.grader.outputs.render.plots import figure_blocks
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "cs231n" / "optim" / "optim_adam_t_after_use.py"
+    (graded,) = grade_submission(path, assignment="cs231n_optim", sandbox=sandbox).assignments
+    blocks = figure_blocks(graded.figures, "fig", assignment=graded.assignment)
+    notes = [note for block in blocks for note in block["notes"]]
+    assert any("diverged" in note for note in notes)
+    assert len(notes) == len(set(notes)), notes

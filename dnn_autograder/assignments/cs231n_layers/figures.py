@@ -106,7 +106,7 @@ def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
                     "beside the reference's (dashed): each feature is centred at 0 with spread 1."),
         "table": {"caption": "Each feature's mean \u00b1 standard deviation",
                   "columns": ["feature", "before", "after (yours)", "after (reference)"], "rows": rows},
-        "notes": list(data.get("notes", [])),
+        "notes": [],  # the data's own notes are added by the engine (render/plots.py)
     }
 
 

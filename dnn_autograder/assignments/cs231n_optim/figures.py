@@ -146,7 +146,7 @@ def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
                     "config your rule returned the step before. Yours: coloured solid lines with markers; the "
                     "reference: grey dashed lines (where yours is right, it covers the reference)."),
         "table": {"caption": "Loss after the last step", "columns": ["rule", "yours", "reference"], "rows": rows},
-        "notes": list(data.get("notes", [])),
+        "notes": [],  # the data's own notes are added by the engine (render/plots.py)
     }
 
 

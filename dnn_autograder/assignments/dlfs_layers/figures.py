@@ -133,7 +133,7 @@ def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
                     "dashed."),
         "table": {"caption": "Share of activations in the middle bins (0.25 to 0.75) at layer 5",
                   "columns": ["initialization", "yours", "reference"], "rows": table},
-        "notes": list(data.get("notes", [])),
+        "notes": [],  # the data's own notes are added by the engine (render/plots.py)
     }
 
 

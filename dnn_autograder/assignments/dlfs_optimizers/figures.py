@@ -159,7 +159,7 @@ def draw(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
                     "grey dashed (where yours is right, it covers the reference)."),
         "table": {"caption": "Where each optimizer ended after the last step",
                   "columns": ["optimizer", "yours", "reference"], "rows": rows},
-        "notes": list(data.get("notes", [])),
+        "notes": [],  # the data's own notes are added by the engine (render/plots.py)
     }
 
 
