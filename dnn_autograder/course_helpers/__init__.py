@@ -16,7 +16,16 @@ COURSE_MODULES = {
     "common": ".dlfs_common",
     "common.functions": ".dlfs_common.functions",
     "common.util": ".dlfs_common.util",
+    "common.layers": ".dlfs_common.layers",
+    "common.gradient": ".dlfs_common.gradient",
 }
+
+#: Course modules provided to a submission's imports that learners also write and hand in to be
+#: graded (the book's network imports ``common.layers``, and the ``dlfs_layers`` assignment grades a
+#: learner's own ``common/layers.py``; a learner's ``common/util.py`` holds their ``shuffle_dataset``,
+#: graded by ``dlfs_network``): a submission's file of that name is read, not left out as a copy of
+#: the course's helper.
+GRADED_COURSE_MODULES = ("common.layers", "common.util")
 
 #: Course test modules that notebooks import; the sandbox satisfies them with harmless shells.
 TEST_MODULES = ("testCases", "testCases_v2", "public_tests", "test_utils")

@@ -44,9 +44,6 @@ def test_im2col_and_col2im_are_adjoint_and_match_a_loop():
     assert np.sum(col * other) == pytest.approx(np.sum(x * U.col2im(other, x.shape, 3, 2, stride=1, pad=1)))
 
 
-def test_shuffle_keeps_pairs_and_conv_size():
-    np.random.seed(0)
-    x, t = np.arange(10).reshape(5, 2), np.arange(5)
-    xs, ts = U.shuffle_dataset(x, t)
-    assert np.all(xs[:, 0] == 2 * ts) and sorted(ts) == list(t)
+def test_conv_size_and_no_shuffle_dataset():
     assert U.conv_output_size(28, 5, stride=1, pad=0) == 24
+    assert not hasattr(U, "shuffle_dataset")  # graded in dlfs_network: the handout must not ship it

@@ -18,7 +18,9 @@ def test_a_course_package_ships_as_a_folder_and_not_as_the_flat_helper() -> None
     assert COURSE_MODULES["common"] == ".dlfs_common"  # the course's name -> our package folder
     files = course_packages({"common", "numpy"})
     expected = {f"common/{p.name}" for p in (HELPERS_DIR / "dlfs_common").glob("*.py")}
-    assert set(files) == expected and "common/__init__.py" in files
+    graded = {"common/layers.py", "common/util.py"}  # GRADED_COURSE_MODULES: only when imported by name
+    assert set(files) == expected - graded and "common/__init__.py" in files
+    assert set(course_packages({"common", "common.layers"})) == expected - {"common/util.py"}
     assert files["common/functions.py"] == (HELPERS_DIR / "dlfs_common" / "functions.py").read_text(encoding="utf-8")
     assert "common" not in helper_modules({"common"})  # the flat course_helpers/common.py is another module
     assert "common" in helper_modules({"reg_utils"})  # ... which reg_utils still needs

@@ -1,5 +1,6 @@
-r"""Stand-in for the book's ``common/util.py``: shuffling, smoothing and the image/column
-rearrangements used by convolution layers."""
+r"""Stand-in for the book's ``common/util.py``: smoothing and the image/column rearrangements
+used by convolution layers. The book's ``shuffle_dataset`` is not here: learners write it, and the
+``dlfs_network`` assignment grades it (a handout shipping it would hand out the answer)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,6 @@ def smooth_curve(x):
     w = np.kaiser(window, 2)
     y = np.convolve(w / w.sum(), s, mode="valid")
     return y[5 : len(y) - 5]
-
-
-def shuffle_dataset(x, t):
-    r"""``x`` and ``t`` reordered by one ``np.random.permutation`` of the examples (axis 0)."""
-    permutation = np.random.permutation(np.asarray(x).shape[0])
-    return np.asarray(x)[permutation], np.asarray(t)[permutation]
 
 
 def conv_output_size(input_size, filter_size, stride=1, pad=0):

@@ -13,10 +13,12 @@ from pathlib import PurePosixPath
 
 
 def course_module_names() -> frozenset[str]:
-    """The course's module names the grader provides (``COURSE_MODULES`` keys)."""
-    from dnn_autograder.course_helpers import COURSE_MODULES
+    """The course's module names the grader provides (``COURSE_MODULES`` keys) whose copies in
+    a submission are left out: all but ``GRADED_COURSE_MODULES`` (modules learners write
+    themselves, graded when handed in)."""
+    from dnn_autograder.course_helpers import COURSE_MODULES, GRADED_COURSE_MODULES
 
-    return frozenset(COURSE_MODULES)
+    return frozenset(COURSE_MODULES) - frozenset(GRADED_COURSE_MODULES)
 
 
 def helper_copy(name: str, modules: frozenset[str] | None = None) -> str | None:

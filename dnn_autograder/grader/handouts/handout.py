@@ -72,8 +72,9 @@ class Handout:
     files: tuple[Path, ...]
 
 
-def imported_modules(source: str) -> set[str]:
-    """Top-level names of the modules ``source`` imports (absolute imports only)."""
+def imported_modules(source: str, *, dotted: bool = False) -> set[str]:
+    """Top-level names of the modules ``source`` imports (absolute imports only); with
+    ``dotted``, the full names (``common.layers``)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -81,9 +82,9 @@ def imported_modules(source: str) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name if dotted else alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
+            names.add(node.module if dotted else node.module.split(".")[0])
     return names
 
 
@@ -93,11 +94,14 @@ def _helper_source(name: str) -> str:
 
 
 def course_packages(wanted: Iterable[str]) -> dict[str, str]:
-    """``{"<course name>/<file>.py": source}`` of the course packages among ``wanted`` (top-level
-    names a notebook imports): the ``course_helpers`` package ``COURSE_MODULES`` maps each to,
-    shipped under the course's name (its relative imports stay valid inside the package)."""
-    from dnn_autograder.course_helpers import COURSE_MODULES
+    """``{"<course name>/<file>.py": source}`` of the course packages among ``wanted`` (names a
+    notebook imports): the ``course_helpers`` package ``COURSE_MODULES`` maps each to, shipped
+    under the course's name (its relative imports stay valid inside the package). A module of
+    ``GRADED_COURSE_MODULES`` (learners write it; an assignment may grade it) ships only when
+    ``wanted`` names it in full (``common.layers``)."""
+    from dnn_autograder.course_helpers import COURSE_MODULES, GRADED_COURSE_MODULES
 
+    wanted = set(wanted)
     files: dict[str, str] = {}
     for name in wanted:
         target = COURSE_MODULES.get(name, "")
@@ -105,6 +109,9 @@ def course_packages(wanted: Iterable[str]) -> dict[str, str]:
         if "." in name or not target.startswith(".") or not (folder / "__init__.py").is_file():
             continue
         for path in sorted(folder.glob("*.py")):
+            module = f"{name}.{path.stem}"
+            if module in GRADED_COURSE_MODULES and module not in wanted:
+                continue
             files[f"{name}/{path.name}"] = path.read_text(encoding="utf-8")
     return files
 
@@ -153,8 +160,8 @@ def _code(source: str, what: str) -> nbformat.NotebookNode:
     return cell
 
 
-def _notebook_imports(notebook: nbformat.NotebookNode) -> set[str]:
-    return set().union(*(imported_modules(c.source) for c in notebook.cells if c.cell_type == "code"))
+def _notebook_imports(notebook: nbformat.NotebookNode, *, dotted: bool = False) -> set[str]:
+    return set().union(*(imported_modules(c.source, dotted=dotted) for c in notebook.cells if c.cell_type == "code"))
 
 
 def write_handout(spec: AssignmentSpec, starter: nbformat.NotebookNode, out_dir: Path | str) -> Handout:
@@ -167,7 +174,7 @@ def write_handout(spec: AssignmentSpec, starter: nbformat.NotebookNode, out_dir:
     imports = _notebook_imports(notebook)
     helper_homes = {target.split(".")[0] for f in spec.functions for target in f.helpers.values()}
     helpers = helper_modules(imports | helper_homes)
-    packages = course_packages(imports | helper_homes)
+    packages = course_packages(imports | helper_homes | _notebook_imports(notebook, dotted=True))
     shims = {name: text for name, text in TEST_SHIMS.items() if name in imports}
     allowed = set(sys.stdlib_module_names) | set(REQUIREMENTS) | set(helpers) | set(shims) | {KIT_MODULE}
     allowed |= {name.partition("/")[0] for name in packages}
