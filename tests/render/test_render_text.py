@@ -60,4 +60,6 @@ def test_slug_and_points() -> None:
         "optimization-update-parameters-with-adam")
     assert slug("<script>") == "script"
     assert slug("!!!") == "item"
+    # two units of one assignment whose names differ only in case get two ids
+    assert slug("toy", "Momentum") != slug("toy", "momentum")
     assert (points(2.0), points(1.5), points(0.25)) == ("2", "1.5", "0.25")

@@ -62,9 +62,10 @@ def segments(text: Any) -> list[dict[str, Any]]:
 
 
 def slug(*parts: str) -> str:
-    """An HTML id from names: lowercase letters, digits and hyphens only."""
-    joined = "-".join(parts).lower()
-    return re.sub(r"[^a-z0-9]+", "-", joined).strip("-") or "item"
+    """An HTML id from names: ASCII letters, digits and hyphens only. Case is kept (ids are
+    case-sensitive): a class ``Momentum`` and a function ``momentum`` are two units."""
+    joined = "-".join(parts)
+    return re.sub(r"[^A-Za-z0-9]+", "-", joined).strip("-") or "item"
 
 
 def points(value: float) -> str:
