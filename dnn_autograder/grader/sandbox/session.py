@@ -101,14 +101,11 @@ class Session:
         ``TypeError`` for arguments that cannot be sent, ``SandboxUnavailable`` when no child
         can be started.
         """
-        if stand_ins and on_stand_in is None:
-            raise ValueError("stand_ins need an on_stand_in callback")
-        timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
+        timeout = self._timeout(timeout_s, stand_ins, on_stand_in)
         encoder = wire.Encoder(1 << 62)
         try:
             header = {"op": "call", "fn": str(function), "args": encoder.encode(list(args)),
-                      "inject": {str(k): str(v) for k, v in dict(inject).items()},
-                      "stand_ins": [str(name) for name in stand_ins],
+                      **_bindings(inject, stand_ins),
                       "seed": None if seed is None else int(seed)}
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
@@ -131,12 +128,9 @@ class Session:
         before its end kills the child (it would go on with the calls it was sent). Raises as
         :meth:`call` does.
         """
-        if stand_ins and on_stand_in is None:
-            raise ValueError("stand_ins need an on_stand_in callback")
-        timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
+        timeout = self._timeout(timeout_s, stand_ins, on_stand_in)
         common = {"op": "calls", "fn": str(function),
-                  "inject": {str(k): str(v) for k, v in dict(inject).items()},
-                  "stand_ins": [str(name) for name in stand_ins], "max_raised": int(max_raised),
+                  **_bindings(inject, stand_ins), "max_raised": int(max_raised),
                   "cpu_stop": float(self._limits.cpu_seconds - self._limits.call_timeout_s)}
         done, raised = 0, 0
         while done < len(calls):
@@ -150,10 +144,7 @@ class Session:
                     raise TypeError(f"cannot send {exc} to the sandbox") from None
                 if encoder.size >= BATCH_BYTES or len(chunk) >= BATCH_CALLS:
                     break
-            if self._child is not None and self._child.last_function not in (None, function):
-                self._child.recycle = True  # a fresh child per function, as in _request
-            child = self._running()
-            child.last_function = function
+            child = self._child_for(function)
             finished = False
             try:
                 for record in self._batch(child, {**common, "calls": chunk}, encoder, timeout, first, on_stand_in):
@@ -210,21 +201,8 @@ class Session:
                 index += 1
                 started = time.monotonic()
                 deadline, grace = started + timeout, STAND_IN_GRACE * timeout
-        except Timeout:
-            seen = reports.take(child, alive=False)
-            child.kill()
-            yield reports.amend(_failure("timeout", f"timed out after {timeout:g} s", started), seen)
-        except Gone:
-            seen = reports.take(child, alive=False)
-            outcome, message = outcomes.death(child.kill(), self._limits, child.note)
-            yield reports.amend(_failure(outcome, message, started), seen)
-        except wire.Oversized as exc:
-            child.kill()
-            yield _failure("unsupported-return", f"sent back {exc}, more than the grader accepts;"
-                           " it was refused unread", started)
-        except _MALFORMED:
-            child.kill()
-            yield _failure("violation", outcomes.violation("protocol"), started)
+        except (Timeout, Gone, *_MALFORMED) as exc:
+            yield self._broken_off(child, exc, timeout, started)
         except BaseException:
             child.kill()
             raise
@@ -242,29 +220,29 @@ class Session:
         that completed; ``step`` is the (0-based) step that ran last (where an error happened);
         ``problem`` says why a step's result could not be unpacked into its names.
         """
-        if stand_ins and on_stand_in is None:
-            raise ValueError("stand_ins need an on_stand_in callback")
-        timeout = float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
+        timeout = self._timeout(timeout_s, stand_ins, on_stand_in)
         encoder = wire.Encoder(1 << 62)
         try:
             header = {"op": "script", "inputs": encoder.encode(dict(inputs)),
                       "steps": encoder.encode([dict(step) for step in steps]),
-                      "inject": {str(k): str(v) for k, v in dict(inject).items()},
-                      "stand_ins": [str(name) for name in stand_ins],
+                      **_bindings(inject, stand_ins),
                       "seed": None if seed is None else int(seed)}
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
         return self._request(header, encoder, unit, timeout, on_stand_in, self._script_returned)
+
+    def _timeout(self, timeout_s: float | None, stand_ins: Sequence[str], on_stand_in: Any) -> float:
+        """A request's deadline in seconds; stand-ins need someone to answer them."""
+        if stand_ins and on_stand_in is None:
+            raise ValueError("stand_ins need an on_stand_in callback")
+        return float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
 
     def _request(self, header: dict[str, Any], encoder: wire.Encoder, function: str, timeout: float,
                  on_stand_in: Callable[[str, tuple, dict], Any] | None,
                  read_result: Callable[[ChildProcess, dict[str, Any], bytearray, float], CallRecord],
                  ) -> CallRecord:
         """Send one call or script to the child and read until its result (see :meth:`call`)."""
-        if self._child is not None and self._child.last_function not in (None, function):
-            self._child.recycle = True  # a fresh child per function: not the child's decision
-        child = self._running()
-        child.last_function = function
+        child = self._child_for(function)
         started = time.monotonic()
         deadline = started + timeout
         grace = STAND_IN_GRACE * timeout  # the parent's answers do not count, up to this much
@@ -283,25 +261,29 @@ class Session:
                     break
                 else:
                     raise wire.WireError("unexpected frame")
-        except Timeout:
-            seen = reports.take(child, alive=False)
-            child.kill()
-            return reports.amend(_failure("timeout", f"timed out after {timeout:g} s", started), seen)
-        except Gone:
-            seen = reports.take(child, alive=False)
-            outcome, message = outcomes.death(child.kill(), self._limits, child.note)
-            return reports.amend(_failure(outcome, message, started), seen)
-        except wire.Oversized as exc:  # refused unread: the child cannot go on after it
-            child.kill()
-            return _failure("unsupported-return", f"sent back {exc}, more than the grader accepts;"
-                            " it was refused unread", started)
-        except _MALFORMED:
-            child.kill()
-            return _failure("violation", outcomes.violation("protocol"), started)
+        except (Timeout, Gone, *_MALFORMED) as exc:
+            return self._broken_off(child, exc, timeout, started)
         except BaseException:  # the grader's own problem (Ctrl-C, a failing stand-in answer)
             child.kill()
             raise
         raise ValueError(problem)
+
+    def _broken_off(self, child: ChildProcess, exc: BaseException, timeout: float, started: float) -> CallRecord:
+        """The record of an exchange that ended without a result: a timeout, the child's death,
+        a frame refused unread, or a protocol violation. The child is killed in every case."""
+        if isinstance(exc, Timeout):
+            seen = reports.take(child, alive=False)
+            child.kill()
+            return reports.amend(_failure("timeout", f"timed out after {timeout:g} s", started), seen)
+        if isinstance(exc, Gone):
+            seen = reports.take(child, alive=False)
+            outcome, message = outcomes.death(child.kill(), self._limits, child.note)
+            return reports.amend(_failure(outcome, message, started), seen)
+        child.kill()
+        if isinstance(exc, wire.Oversized):  # refused unread: the child cannot go on after it
+            return _failure("unsupported-return", f"sent back {exc}, more than the grader accepts;"
+                            " it was refused unread", started)
+        return _failure("violation", outcomes.violation("protocol"), started)
 
     def close(self) -> None:
         if self._closed:
@@ -340,6 +322,15 @@ class Session:
         return b"".join(chunks)
 
     # --- children --------------------------------------------------------------------------
+    def _child_for(self, function: str) -> ChildProcess:
+        """The child that runs ``function``'s calls: a fresh one when the last calls were another
+        function's (one function cannot affect another: not the child's decision)."""
+        if self._child is not None and self._child.last_function not in (None, function):
+            self._child.recycle = True
+        child = self._running()
+        child.last_function = function
+        return child
+
     def _running(self) -> ChildProcess:
         if self._closed:
             raise SandboxUnavailable("this session is closed")
@@ -570,6 +561,12 @@ class Session:
             return outcomes.violation(None)
         reason = outcomes.one_line(reply.get("reason"), 200) or "a value of an unsupported type"
         return f"returned {reason}, which the grader cannot receive"
+
+
+def _bindings(inject: Mapping[str, str], stand_ins: Sequence[str]) -> dict[str, Any]:
+    """The part of a request header that binds names in the student's namespace for the call."""
+    return {"inject": {str(k): str(v) for k, v in dict(inject).items()},
+            "stand_ins": [str(name) for name in stand_ins]}
 
 
 def _unit_dict(index: int, unit: Any) -> dict[str, Any]:
