@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from dnn_autograder.grader.grading.normalise import compare_outputs, normalise
 from dnn_autograder.grader.grading.numerical_gradient import gradients_agree, only_gradients_differ
-from dnn_autograder.grader.grading.scripts import plain_steps, script_lines
+from dnn_autograder.grader.grading.scripts import plain_steps, script_lines, step_line
 from dnn_autograder.grader.grading.suite import Expected, FunctionSuite
 from dnn_autograder.grader.model import Case, Mismatch, script_output
 from dnn_autograder.grader.sandbox.records import CallRecord
@@ -131,15 +131,10 @@ def judge_call(suite: FunctionSuite, item: Expected, record: CallRecord,
                                  names=spec.item_names)
     if not mismatches and not mutated:
         return CaseOutcome(case, item.outputs, record, normalised.outputs, (), True, "exact", observation)
-    if suite.variants and not mutated and suite.accepted(case, normalised.outputs):
-        return CaseOutcome(case, item.outputs, record, normalised.outputs, (), True, "accepted variant", observation)
-    if spec.kind == "stochastic" and properties is not None and not mutated:
-        violations = properties(case.args, normalised.outputs)
-        problems = tuple(Mismatch(spec.name, "property", message) for message in violations)
-        return CaseOutcome(case, item.outputs, record, normalised.outputs, problems, not problems,
-                           "properties", observation)
-    return CaseOutcome(case, item.outputs, record, normalised.outputs, (*mismatches, *mutated),
-                       False, "exact", observation)
+    if mutated:
+        return CaseOutcome(case, item.outputs, record, normalised.outputs, (*mismatches, *mutated),
+                           False, "exact", observation)
+    return _beyond_exact(suite, item, record, normalised.outputs, mismatches, observation, properties)
 
 
 def _evaluate_script(session: SessionLike, suite: FunctionSuite, item: Expected, properties: PropertyCheck | None,
@@ -152,7 +147,7 @@ def _evaluate_script(session: SessionLike, suite: FunctionSuite, item: Expected,
                                 stand_ins=spec.stand_ins, on_stand_in=answer, seed=case.seed,
                                 timeout_s=spec.timeout_s)
     if record.outcome != "returned":
-        where = script_lines(case)[_line_of(case, record.step)] if case.steps else ""
+        where = step_line(script_lines(case), record.step + 1)
         record = _replaced(record, message=f"{record.message}, at step {record.step + 1}: `{where}`")
         return CaseOutcome(case, item.outputs, record, None, (), False, "error")
     got = {script_output(step, name): value for (step, name), value in dict(record.value).items()}
@@ -167,20 +162,33 @@ def _evaluate_script(session: SessionLike, suite: FunctionSuite, item: Expected,
                     for name in item.outputs if name not in got)
     if not mismatches and not missing:
         return CaseOutcome(case, item.outputs, record, got, (), True, "exact", observation)
-    if suite.variants and not missing and suite.accepted(case, got):
+    if missing:  # the child left out a compared value: nothing else may accept the case
+        return CaseOutcome(case, item.outputs, record, got, (*missing, *mismatches), False, "exact", observation)
+
+    def own_forward_agrees() -> bool:
+        return (spec.numerical_gradient is not None and only_gradients_differ(spec, case, mismatches)
+                and gradients_agree(session, spec, case, got))
+
+    return _beyond_exact(suite, item, record, got, mismatches, observation, properties, own_forward_agrees)
+
+
+def _beyond_exact(suite: FunctionSuite, item: Expected, record: CallRecord, got: Mapping[str, Any],
+                  mismatches: tuple[Mismatch, ...], observation: Mapping[str, Any],
+                  properties: PropertyCheck | None,
+                  own_forward_agrees: Callable[[], bool] | None = None) -> CaseOutcome:
+    """A case whose outputs differ from the reference's (``mismatches``): it passes when they are
+    an accepted variant's, when a backward's gradients agree with the student's own forward
+    (``own_forward_agrees``, script units), or, for a random function, when they have the
+    defining properties; else it fails with ``mismatches``."""
+    spec, case = suite.spec, item.case
+    if suite.variants and suite.accepted(case, got):
         return CaseOutcome(case, item.outputs, record, got, (), True, "accepted variant", observation)
-    if (spec.numerical_gradient is not None and not missing and only_gradients_differ(spec, case, mismatches)
-            and gradients_agree(session, spec, case, got)):
+    if own_forward_agrees is not None and own_forward_agrees():
         return CaseOutcome(case, item.outputs, record, got, (), True, "numerical gradient", observation)
-    if spec.kind == "stochastic" and properties is not None and not missing:
+    if spec.kind == "stochastic" and properties is not None:
         problems = tuple(Mismatch(spec.name, "property", message) for message in properties(case.args, got))
         return CaseOutcome(case, item.outputs, record, got, problems, not problems, "properties", observation)
-    return CaseOutcome(case, item.outputs, record, got, (*missing, *mismatches), False, "exact", observation)
-
-
-def _line_of(case: Case, step: int) -> int:
-    """The line of :func:`script_lines` showing step ``step`` (a seeded step has a seed line first)."""
-    return step + sum(s.seed is not None for s in case.steps[: step + 1])
+    return CaseOutcome(case, item.outputs, record, got, mismatches, False, "exact", observation)
 
 
 def _replaced(record: CallRecord, **changes: Any) -> CallRecord:
