@@ -63,8 +63,8 @@ def passed_message(outcomes: Sequence[CaseOutcome]) -> str:
 def missing_message(name: str) -> str:
     return (
         f"`{name}` is not defined in your submission. Check that the cell defining it is"
-        " present, that the function name is spelled exactly like this, and that it is defined"
-        " at the top level of a cell (not inside another function or an `if`)."
+        " present, that the name is spelled exactly like this (a function's or a class's), and that"
+        " it is defined at the top level of a cell (not inside another function, a class or an `if`)."
     )
 
 
