@@ -18,6 +18,8 @@ COURSE_MODULES = {
     "common.util": ".dlfs_common.util",
     "common.layers": ".dlfs_common.layers",
     "common.gradient": ".dlfs_common.gradient",
+    # not the course's: trusted steps of the report's pictures, run beside the learner's code
+    "figure_helpers": ".figure_helpers",
 }
 
 #: Course modules provided to a submission's imports that learners also write and hand in to be

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import shutil
 import sys
@@ -82,7 +83,6 @@ def _grade(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from dnn_autograder.grader.assignment.spec import load_assignment
-    from dnn_autograder.grader.grading import pipeline
     from dnn_autograder.grader.outputs.results_json import write_json
     from dnn_autograder.grader.outputs.terminal import print_class_summary, print_submission
 
@@ -101,18 +101,19 @@ def _grade(args: argparse.Namespace) -> int:
                            writes_results=any((args.json, args.html, args.out, args.gradescope)))
     console = Console(stderr=False, quiet=args.quiet)
     started = time.monotonic()
-    results: list[SubmissionResult] = []
+    results: list[SubmissionResult] = []  # of the single submissions
     as_class = len(args.paths) > 1 or bool(classes)
-    for path in classes:
-        results.extend(_grade_class(path, args))
+    batches = [_grade_class(path, args) for path in classes]  # a big class's stay on disk, never all held here
     if singles:
+        from dnn_autograder.grader.grading import pipeline  # not for a class: its workers grade
+
         with pipeline.Sandbox(pipeline.Limits()) as sandbox:
             for path in singles:
                 result = pipeline.grade_submission(path, assignment=args.assignment, sandbox=sandbox)
                 results.append(result)
                 print_submission(result, console)
     if len(singles) > 1:
-        print_class_summary(results, console, time.monotonic() - started)
+        print_class_summary([*itertools.chain(*batches), *results], console, time.monotonic() - started)
     if args.json and classes:  # the batch keeps slim results; OUT/results.json has them in full
         if not Path(args.json).exists() or not Path(args.json).samefile(Path(args.out) / "results.json"):
             shutil.copyfile(Path(args.out) / "results.json", args.json)
@@ -124,18 +125,18 @@ def _grade(args: argparse.Namespace) -> int:
         from dnn_autograder.grader.outputs.exports.gradescope import write_results
 
         write_results(args.gradescope, results[0])
-    if args.fail_under is not None and any(r.score < args.fail_under for r in results):
+    if args.fail_under is not None and any(r.score < args.fail_under for r in itertools.chain(*batches, results)):
         return ExitCode.BELOW_THRESHOLD
     return ExitCode.OK
 
 
 def _is_class(path: Path, layout: str) -> bool:
-    from dnn_autograder.grader.grading import pipeline
+    from dnn_autograder.grader.classes.layout import is_class_folder
 
-    return layout == "class" or (layout == "auto" and pipeline.is_class_folder(path))
+    return layout == "class" or (layout == "auto" and is_class_folder(path))
 
 
-def _grade_class(path: Path, args: argparse.Namespace) -> tuple[SubmissionResult, ...]:
+def _grade_class(path: Path, args: argparse.Namespace) -> Sequence[SubmissionResult]:
     """A class folder, graded into ``--out`` (which :func:`check_output_flags` requires) by
     :func:`dnn_autograder.grader.classes.batch.grade_batch`, in parallel."""
     from dnn_autograder.grader.classes.batch import grade_batch

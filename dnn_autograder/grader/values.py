@@ -57,10 +57,11 @@ def retained_bytes(value: Any, limit: int | None = None) -> int:
             if limit is not None and total > limit:
                 break
         return total
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         total = 64
-        for key, item in value.items():
-            total += retained_bytes(key, limit) + retained_bytes(item, limit)
+        for key, item in value.items():  # str keys and array values (the usual) counted in place
+            total += 50 + len(key) if type(key) is str else retained_bytes(key, limit)
+            total += int(item.nbytes) + 112 if type(item) is np.ndarray else retained_bytes(item, limit)
             if limit is not None and total > limit:
                 break
         return total
@@ -147,6 +148,8 @@ def identical(a: Any, b: Any, *, rtol: float = 0.0) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
             return False
+        if a.dtype.kind in "biuf" and b.dtype.kind in "biuf" and bool(np.equal(a, b).all()):
+            return True  # equal element by element: what both checks below accept (the usual answer)
         if rtol and a.dtype.kind == "f" and b.dtype.kind == "f" and a.size:
             scale = float(np.max(np.abs(a), initial=0.0, where=np.isfinite(a)))
             return bool(np.allclose(a, b, rtol=0.0, atol=rtol * max(scale, 1.0), equal_nan=True))

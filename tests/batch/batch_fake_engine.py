@@ -1,14 +1,19 @@
 """A fake grading engine for the batch tests: real extraction, fake scores, scripted failures.
 
 The batch runs it in its worker processes (``engine="batch_fake_engine:FakeEngine"``). A
-submission's text decides what happens: ``CRASH`` kills the worker, ``HANG`` sleeps for an hour,
-``RAISE`` raises, ``SLEEP=<seconds>`` waits first, ``BIG=<n>`` attaches ``n`` floats of figure
-data to the result (a report-sized payload, for the memory tests). Otherwise each of :data:`FUNCTIONS` scores
-its point when the submission defines it and it does not contain ``WRONG``.
+submission's text decides what happens: ``MARK=<folder>`` first creates
+``<folder>/<student>.<pid>`` (so a test knows which process grades whom), ``CRASH`` kills the
+worker, ``HANG`` sleeps for an hour, ``RAISE`` raises, ``SLEEP=<seconds>`` waits first,
+``REAL=<result.json>`` returns that results JSON (a real engine's result, of real size) as this
+student's, ``BIG=<n>`` attaches ``n`` floats of figure data to the result (a report-sized
+payload, for the memory tests). Otherwise each of :data:`FUNCTIONS` scores its point when the
+submission defines it and it does not contain ``WRONG``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import signal
@@ -37,7 +42,11 @@ class FakeEngine:
         path = Path(task.path)
         files = submission_files(path)
         text = b"".join(f.read_bytes() for f in files).decode("utf-8", "replace")
+        if match := re.search(r"MARK=(\S+)", text):
+            (Path(match.group(1)) / f"{task.student}.{os.getpid()}").touch()
         _act(text)
+        if match := re.search(r"REAL=(\S+)", text):
+            return _real(Path(match.group(1)), task.student, visible(str(path)))
         defined: set[str] = set()
         problems = []
         for file in files:
@@ -69,6 +78,26 @@ class FakeEngine:
 
     def close(self) -> None:
         pass
+
+
+class PreloadingEngine(FakeEngine):
+    """A fake engine whose fork server preloads :mod:`preload_probe`; each result's ``extra``
+    says which process imported the probe (``probe_pid``) and which graded (``worker_pid``)."""
+
+    PRELOAD = ("preload_probe",)
+
+    def grade(self, task) -> SubmissionResult:
+        import preload_probe
+
+        result = super().grade(task)
+        return dataclasses.replace(result, extra={**result.extra, "probe_pid": preload_probe.IMPORTED_IN})
+
+
+def _real(result_json: Path, student: str, submission: str) -> SubmissionResult:
+    from dnn_autograder.grader.outputs.exports.from_json import submission_from_dict
+
+    result = submission_from_dict(json.loads(result_json.read_text(encoding="utf-8")))
+    return dataclasses.replace(result, student=student, submission=submission)
 
 
 def _act(text: str) -> None:

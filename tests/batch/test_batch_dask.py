@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +22,7 @@ import pytest
 from class_builder import GOOD, build_class
 
 from dnn_autograder.grader.assignment.spec import load_assignment
-from dnn_autograder.grader.classes.batch import grade_batch
+from dnn_autograder.grader.classes.batch import BatchSummary, grade_batch
 from dnn_autograder.grader.classes.gradebook import Gradebook
 from dnn_autograder.grader.handouts.mutant_submissions import mutants_by_id, write_mutant_submission
 
@@ -94,6 +97,43 @@ def test_a_hung_student_costs_only_that_student_on_dask(tmp_path: Path, schedule
     assert hung.score == 0 and "longer than 3 s" in (hung.error or "")
     assert summary.internal == 1
     assert {r.student: r.score for r in summary.results}["student01"] == 3.0
+
+
+def test_a_worker_killed_mid_student_costs_nothing_on_dask(tmp_path: Path, scheduler: str) -> None:
+    """kill -9 of a Dask worker process while it grades a student: its nanny starts a new one
+    and the student is graded again in the same run (not given a zero); the others are untouched."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    class_dir = tmp_path / "class"
+    class_dir.mkdir()
+    for index in range(3):
+        (class_dir / f"s{index}.py").write_text(GOOD + f"# MARK={marks}\n# SLEEP=1\n", encoding="utf-8")
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["summary"] = grade_batch(class_dir, tmp_path / "out", engine=FAKE, scheduler=scheduler,
+                                             progress=None)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the test below
+            outcome["error"] = exc
+
+    batch = threading.Thread(target=run)
+    batch.start()
+    deadline = time.monotonic() + 60
+    while not any(marks.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    first = next(marks.iterdir())  # "<student>.<pid>": that student is being graded by that process
+    victim, pid = first.name.rsplit(".", 1)
+    os.kill(int(pid), signal.SIGKILL)
+    batch.join(timeout=120)
+    assert not batch.is_alive() and "error" not in outcome, outcome
+    summary = outcome["summary"]
+    assert isinstance(summary, BatchSummary)
+    assert summary.internal == 0 and summary.graded == 3
+    assert {r.student: r.score for r in summary.results} == {f"s{i}": 3.0 for i in range(3)}
+    regraded = next(r for r in summary.results if r.student == victim)
+    assert regraded.extra["worker_pid"] != int(pid)  # graded again, by another process
+    assert len([m for m in marks.iterdir() if m.name.startswith(victim + ".")]) == 2
 
 
 KILLED_BATCH = """

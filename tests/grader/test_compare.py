@@ -69,3 +69,9 @@ def test_nested_cache_tuple_labels_each_position():
     got = (np.zeros((1, 2)), {"a": np.array([1.0, math.pi])})
     (mismatch,) = compare(expected, got, where="cache", **TOL)
     assert mismatch.where == 'cache[1]["a"]'
+
+
+def test_an_array_where_a_string_is_expected_is_a_value_mismatch() -> None:
+    mismatches = compare({"name": "adam"}, {"name": np.zeros(3)}, **TOL)
+    assert [(m.where, m.kind) for m in mismatches] == [('["name"]', "value")]
+    assert "expected 'adam'" in mismatches[0].summary

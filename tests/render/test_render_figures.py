@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+from typing import Any
 
 import pytest
 import result_fixtures as rf
@@ -11,6 +13,7 @@ from render_session import LocalSession
 
 from dnn_autograder.grader.grading.figures import compute_figures
 from dnn_autograder.grader.outputs.render.plots import figure_blocks
+from dnn_autograder.grader.sandbox.records import CallRecord
 
 ASSIGNMENTS = ("optimization", "initialization", "regularization", "gradient_checking")
 KEYS = {"optimization": "optimizer_paths", "initialization": "init_activations",
@@ -94,20 +97,38 @@ def test_budget_stops_the_student_calls() -> None:
 
 
 class SlowGradientDescent(LocalSession):
-    def call(self, function: str, args: tuple, **kwargs: object):  # type: ignore[override]
+    """update_parameters_with_gd never ends in time: each request uses its whole deadline and
+    times out, as the sandbox reports it."""
+
+    def call(self, function: str, args: tuple, **kwargs: Any):  # type: ignore[override]
         if function == "update_parameters_with_gd":
-            time.sleep(0.004)
+            return self._too_slow(kwargs["timeout_s"])
         return super().call(function, args, **kwargs)
+
+    def run_script(self, unit: str, inputs: Any, steps: Any, **kwargs: Any):  # type: ignore[override]
+        if unit == "update_parameters_with_gd":
+            return self._too_slow(kwargs["timeout_s"])
+        return super().run_script(unit, inputs, steps, **kwargs)
+
+    def _too_slow(self, timeout: float) -> CallRecord:
+        self.calls += 1
+        time.sleep(timeout)
+        return CallRecord(outcome="timeout", value=None, args_after=(), error_type=None, error_message=None,
+                          traceback=(), output="", duration_s=timeout, message=f"timed out after {timeout:g} s")
 
 
 def test_a_slow_function_cannot_starve_the_others() -> None:
     session = SlowGradientDescent(rf.STUDENT_CORRECT)
     _figures(rf.STUDENT_CORRECT, "optimization")  # reference paths cached
+    started = time.monotonic()
     data = compute_figures(session, "optimization", session.defined, budget_s=0.3)
+    assert time.monotonic() - started < 0.3
     paths = {s["label"]: s["yours"] for s in data["optimizer_paths"]["series"]}
-    assert len(paths["gradient descent"]["x"]) < 51
+    assert paths["gradient descent"] is None
     assert len(paths["momentum"]["x"]) == len(paths["Adam"]["x"]) == 51
-    assert "gradient descent: stopped after" in data["optimizer_paths"]["notes"][0]
+    (note,) = data["optimizer_paths"]["notes"]
+    assert re.fullmatch(r"gradient descent: your `update_parameters_with_gd` timed out after 0\.\d+ s, "
+                        r"so its path is not drawn", note)  # after a third of the budget
 
 
 def test_figures_restore_the_global_generator() -> None:

@@ -108,9 +108,10 @@ def _is_zygote(pid: int) -> bool:
         return False
 
 
-def sandbox_uid_processes(ours: set[int]) -> list[int]:
+def sandbox_uid_processes(ours: set[int], open_children: set[int] = frozenset()) -> list[int]:
     """Processes owned by a sandbox uid that no other grader's worker owns (root runs only):
-    other people's sandboxes may be running on this machine at the same time."""
+    other people's sandboxes may be running on this machine at the same time. The children of
+    sessions still open (``open_children``) and what runs below them are not strays."""
     strays = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -118,13 +119,16 @@ def sandbox_uid_processes(ours: set[int]) -> list[int]:
         info = _parent_and_uid(int(entry))
         if info is None or info[1] not in SANDBOX_UIDS:
             continue
-        pid, foreign = int(entry), False
+        pid = int(entry)
+        foreign = pid in open_children
         for _ in range(64):
+            if foreign:
+                break
             info = _parent_and_uid(pid)
             if info is None or info[0] <= 1:
                 break
             pid = info[0]
-            if _is_zygote(pid) and pid not in ours:
+            if (_is_zygote(pid) and pid not in ours) or pid in open_children:
                 foreign = True
                 break
         if not foreign:
@@ -179,8 +183,14 @@ class World:
             time.sleep(0.02)
         assert not left, f"stray processes: {_describe(left)} (spares {waiting})"
         if os.geteuid() == 0:
-            strays = sandbox_uid_processes(zygotes)  # spares are root until used
-            assert not strays, f"processes of a sandbox uid are still running: {strays}"
+            open_children = {s._child.pid for box in [sandbox, *OPENED] for s in list(box._sessions)
+                             if s._child is not None and not s._child.dead}
+            for _ in range(100):  # a child whose worker just died exits within milliseconds
+                strays = sandbox_uid_processes(zygotes, open_children)  # spares are root until used
+                if not strays:
+                    break
+                time.sleep(0.02)
+            assert not strays, f"processes of a sandbox uid are still running: {_describe(set(strays))}"
             strays = [p.name for p in Path("/tmp").iterdir() if _owned_by_sandbox(p)]
             assert not strays, f"files of a sandbox uid in /tmp: {strays}"
 

@@ -197,6 +197,39 @@ def test_output_is_captured_per_call(session: Any) -> None:
     assert session.call("update_lr", (1.0, 2.0)).output == ""
 
 
+FD_OUTPUT = '''\
+import os
+
+
+def fd_write(text):
+    os.write(1, text.encode())
+    return len(text)
+
+
+def fd_write_and_truncate(text):
+    os.write(1, text.encode())
+    os.ftruncate(1, 0)  # empty again, but the file offset stays past the text
+    return 0
+
+
+def quiet():
+    return None
+'''
+
+
+def test_output_written_to_the_descriptor_is_captured_per_call(sandbox: Any) -> None:
+    """Output written straight to file descriptor 1 belongs to the call that wrote it, also
+    after calls that wrote nothing, and after one that truncated the descriptor itself."""
+    with sandbox.session(units_from_source(FD_OUTPUT, "submission.ipynb")) as session:
+        outputs = [session.call(name, args).output for name, args in [
+            ("fd_write", ("first\n",)), ("quiet", ()), ("quiet", ()), ("fd_write", ("second\n",)),
+            ("fd_write_and_truncate", ("gone\n",)), ("fd_write", ("third\n",)), ("quiet", ())]]
+        each = [record.output for record in session.call_each(
+            "fd_write", [(("a",), None), (("",), None), (("bc",), None)])]
+    assert outputs == ["first\n", "", "", "second\n", "", "third\n", ""]
+    assert each == ["a", "", "bc"]
+
+
 def test_mutated_arguments_come_back(session: Any) -> None:
     record = session.call("mutate", ([{"k": "v"}, 2],))
     assert record.value is None

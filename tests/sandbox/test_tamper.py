@@ -50,13 +50,23 @@ def test_the_report_channel_cannot_be_silenced(function: str, detail: str, sandb
         assert session.call("well_behaved", (20,)).value == 41
 
 
-@pytest.mark.parametrize("function", ["hostile", "via_modules", "via_package", "via_numpy"])
+@pytest.mark.parametrize("function", ["hostile", "via_modules", "via_package", "via_numpy", "via_worker_classes"])
 def test_no_ctypes_handle_is_reachable(function: str, sandbox: Any, world: Any) -> None:
     with sandbox.session(units("ctypes_from_runner")) as session:
         world.watch(session)
         record = session.call(function, ())
         assert record.outcome in ("raised", "violation"), record
+        assert record.error_type != "LookupError", record  # the path exists: it must not lead to libc
         assert session.call("well_behaved", (20,)).value == 41
+
+
+def test_the_ctypes_classes_are_not_listed_as_subclasses(sandbox: Any, world: Any) -> None:
+    """The worker removes them from ``object``'s and ``type``'s subclass lists once, before it
+    forks (``guard.unlist_native_classes``): no child walks those lists."""
+    with sandbox.session(units("ctypes_from_runner")) as session:
+        world.watch(session)
+        record = session.call("listed_native_classes", ())
+    assert record.outcome == "returned" and record.value == [], record
 
 
 def test_patching_the_runner_costs_the_call_and_does_not_reach_the_next(sandbox: Any,

@@ -85,6 +85,13 @@ def test_limits_on_size_depth_and_items() -> None:
     {"t": "a", "d": "<f8", "s": [-1], "o": 0, "n": 8},
     {"t": "a", "d": "<f8", "s": [1], "o": -8, "n": 8},
     {"t": "a", "d": "<f8", "s": [1] * 40, "o": 0, "n": 8},
+    {"t": "a", "d": ["<f8"], "s": [1], "o": 0, "n": 8},
+    {"t": "a", "s": [1], "o": 0, "n": 8},
+    {"t": "a", "d": "<f8", "s": "1", "o": 0, "n": 8},
+    {"t": "a", "d": "<f8", "s": [True], "o": 0, "n": 8},
+    {"t": "a", "d": "<f8", "s": [1.0], "o": 0, "n": 8},
+    {"t": "a", "d": "<f8", "s": [1], "o": 0.0, "n": 8},
+    {"t": "a", "d": "<f8", "s": [2, -1], "o": 0, "n": -16},
     {"t": "p", "v": "cos\nsystem\n"},
     {"t": "d", "k": [{"t": "l", "v": []}], "v": [1]},
     {"t": "d", "k": [1, 2], "v": [1]},
@@ -159,3 +166,16 @@ def test_a_frame_within_the_caps_reads_back() -> None:
     header, got = stream.read()
     assert header == {"ev": "result", "value": [1, 2, 3]} and bytes(got) == body
     assert max(asked) <= 1 << 20
+
+
+def test_decoded_arrays_are_views_of_the_body() -> None:
+    body = bytearray(np.arange(4, dtype="<f8").tobytes())
+    matrix = wire.decode({"t": "a", "d": "<f8", "s": [2, 1], "o": 16, "n": 16}, body)
+    assert matrix.shape == (2, 1) and matrix.tolist() == [[2.0], [3.0]] and matrix.flags.writeable
+    matrix[0, 0] = 7.0
+    assert np.frombuffer(body, "<f8")[2] == 7.0
+    scalar = wire.decode({"t": "a", "d": "<f8", "s": [], "o": 8, "n": 8}, body)
+    assert scalar.shape == () and scalar == 1.0
+    empty = wire.decode({"t": "a", "d": "<i4", "s": [3, 0], "o": 0, "n": 0}, b"")
+    assert empty.shape == (3, 0) and empty.dtype == np.dtype("<i4")
+    assert not wire.decode({"t": "a", "d": "<f8", "s": [1], "o": 0, "n": 8}, bytes(body)).flags.writeable

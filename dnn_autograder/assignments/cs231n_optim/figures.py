@@ -7,6 +7,11 @@ a softmax classifier :math:`s = X W` on 90 points of 3 classes in 2-D (with a bi
 :math:`dW = X^\top (\mathrm{softmax}(s) - Y) / N`, from :math:`W = 0` for :data:`STEPS` steps; each
 step is one call ``next_w, config = rule(w, dw, config)`` of the student's own code, fed the
 ``config`` it returned the step before.
+
+A rule's 40 steps are one script in the sandbox: the trusted ``figure_helpers`` steps compute the
+loss and gradient at the weights reached between the rule's steps, and check what it returned.
+When that script does not complete, the curve is made again one script per step (the gradients
+computed here), so that the note says what went wrong and where.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from dnn_autograder.course_helpers.figure_helpers import softmax_loss
 from dnn_autograder.grader.assignment.spec import AssignmentSpec, resolve
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render import linechart
 from dnn_autograder.grader.outputs.render.linechart import Chart
@@ -35,27 +41,67 @@ RULES = (
 )
 
 
-def _problem() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(231)
-    centres = np.array([[0.0, 2.0], [-2.0, -1.0], [2.0, -1.0]])
-    labels = np.repeat(np.arange(3), 30)
-    points = centres[labels] + 1.2 * rng.standard_normal((90, 2))
-    return np.hstack([points, np.ones((90, 1))]), labels
-
-
-_X, _Y = _problem()
+#: weights further than this from zero have diverged
+FAR = 1e6
+#: the trusted steps of the student's script, bound in the student's namespace for it
+HELPERS = {"_figure_softmax_loss": "figure_helpers.softmax_loss", "_figure_softmax_next": "figure_helpers.softmax_next"}
 
 
 def loss_and_gradient(w: np.ndarray) -> tuple[float, np.ndarray]:
-    """Softmax loss of ``w`` (3 x 3) on the fixed problem, and its gradient."""
-    scores = _X @ w
-    scores = scores - scores.max(axis=1, keepdims=True)
-    probs = np.exp(scores)
-    probs /= probs.sum(axis=1, keepdims=True)
-    n = len(_Y)
-    loss = float(-np.log(probs[np.arange(n), _Y]).mean())
-    probs[np.arange(n), _Y] -= 1.0
-    return loss, _X.T @ probs / n
+    """Softmax loss of ``w`` (3 x 3) on the fixed problem, and its gradient (``figure_helpers.softmax_loss``)."""
+    return softmax_loss(w)
+
+
+@cache
+def _script(unit: str) -> tuple[Step, ...]:
+    """``loss, dw = softmax_loss(w)``, then :data:`STEPS` times ``next_w, config = unit(w, dw, config)``
+    (seed 0, as a script of its own) and ``w, config, dw, loss, size = softmax_next(next_w, config)``."""
+    steps = [Step("_figure_softmax_loss", args=(Var("w"),), returns=("loss", "dw"), compare=("loss",))]
+    for _ in range(STEPS):
+        steps.append(Step(unit, args=(Var("w"), Var("dw"), Var("config")), returns=("next_w", "config"), seed=0))
+        steps.append(Step("_figure_softmax_next", args=(Var("next_w"), Var("config")),
+                          returns=("w", "config", "dw", "loss", "size"), compare=("loss", "size")))
+    return tuple(steps)
+
+
+def _student_losses(student: Student, unit: str, config: Mapping[str, Any]) -> tuple[list[float] | None, str]:
+    """The student's losses and a note: one script, or where it does not complete, one script
+    per step in a fresh child (:func:`_train`)."""
+    try:
+        values = student.run_script(unit, {"w": np.zeros((3, 3)), "config": dict(config)}, _script(unit),
+                                    helpers=HELPERS)
+    except TimedOut as exc:
+        raise Omit(str(exc)) from None
+    except Omit:
+        values = None
+    found = _script_losses(values) if values is not None else None
+    if found is not None:
+        return found
+    steps = (Step(unit, args=(Var("w"), Var("dw"), Var("config")), returns=("next_w", "config"),
+                  compare=("next_w", "config")),)
+
+    def step(w: np.ndarray, dw: np.ndarray, cfg: Any) -> tuple[Any, Any]:
+        out = student.run_script(unit, {"w": w, "dw": dw, "config": cfg}, steps)
+        return out.get(script_output(0, "next_w")), out.get(script_output(0, "config"))
+
+    with student.afresh(unit):  # as the first attempt found the child
+        return _train(step, config)
+
+
+def _script_losses(values: Mapping[str, Any]) -> tuple[list[float], str] | None:
+    """The losses from a completed script (None when a value is missing or not a number), cut
+    where the weights diverge, as :func:`_train` does."""
+    numbers: list[Any] = [values.get(script_output(0, "loss"))]
+    numbers += [values.get(script_output(2 * t, key)) for t in range(1, STEPS + 1) for key in ("loss", "size")]
+    if not all(type(n) in (float, int) for n in numbers):
+        return None
+    losses = [float(numbers[0])]
+    for t in range(1, STEPS + 1):
+        loss, size = float(numbers[2 * t - 1]), float(numbers[2 * t])
+        if not math.isfinite(size) or size > FAR:
+            return losses, f"the weights diverged at step {t}"
+        losses.append(loss)
+    return losses, ""
 
 
 def _train(step: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]], config: Mapping[str, Any]
@@ -71,7 +117,7 @@ def _train(step: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]], confi
         next_w = np.asarray(next_w, dtype=float) if isinstance(next_w, np.ndarray) else None
         if next_w is None or next_w.shape != w.shape:
             raise Omit(f"returned no array of w's shape {w.shape} at step {t}")
-        if not np.all(np.isfinite(next_w)) or np.abs(next_w).max() > 1e6:
+        if not np.all(np.isfinite(next_w)) or np.abs(next_w).max() > FAR:
             return losses, f"the weights diverged at step {t}"
         w = next_w
     losses.append(loss_and_gradient(w)[0])
@@ -92,16 +138,9 @@ def build(student: Student) -> dict[str, Any] | None:
         entry: dict[str, Any] = {"unit": unit, "label": label, REF: list(_reference_losses(student.spec, unit)),
                                  YOURS: None}
         if student.has(unit):
-            steps = (Step(unit, args=(Var("w"), Var("dw"), Var("config")), returns=("next_w", "config"),
-                          compare=("next_w", "config")),)
-
-            def step(w, dw, cfg, unit=unit, steps=steps):
-                out = student.run_script(unit, {"w": w, "dw": dw, "config": cfg}, steps)
-                return out.get(script_output(0, "next_w")), out.get(script_output(0, "config"))
-
             overall = student.share(len(RULES) - index)
             try:
-                entry[YOURS], note = _train(step, config)
+                entry[YOURS], note = _student_losses(student, unit, config)
                 if note:
                     notes.append(f"{label}: {note}")
             except Omit as exc:

@@ -8,16 +8,23 @@ sigmoid, He's :math:`\sqrt{2/n}` with ReLU. Each panel is the histogram (20 bins
 one layer's activations, the learner's ``Sigmoid``/``Relu`` forward beside the reference's.
 The products :math:`a_{l-1} W_l` are computed here (trusted) from the learner's own activations;
 only the activation runs in the sandbox, as a script ``layer = Sigmoid(); out = layer.forward(z)``.
+
+All five layers of one initialization are one script: between the learner's layers, the trusted
+``figure_helpers.activation_next`` computes the histogram and the next product in the child, so
+the batches stay there. When that script does not complete, each layer is one script again (the
+products computed here), so that the note says what went wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
+from dnn_autograder.course_helpers.figure_helpers import activation_problem, histogram
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS
@@ -36,15 +43,17 @@ INITS = (
 _REFERENCE = {"Sigmoid": Sigmoid, "Relu": Relu}
 
 
+#: the trusted step of the student's script, bound in the student's namespace for it
+HELPERS = {"_figure_activation_next": "figure_helpers.activation_next"}
+
+
 def _data(seed: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """The input batch and the 5 standard-normal weight matrices (scaled per initialization)."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((EXAMPLES, NODES))
-    return x, [rng.standard_normal((NODES, NODES)) for _ in range(LAYERS)]
+    return activation_problem(seed)
 
 
 def _histogram(values: np.ndarray) -> list[int]:
-    return [int(c) for c in np.histogram(np.asarray(values, dtype=float).ravel(), bins=BINS, range=(0.0, 1.0))[0]]
+    return histogram(values)
 
 
 def _forward_all(activate: Callable[[np.ndarray], np.ndarray], std: float, seed: int = 0) -> list[list[int]]:
@@ -63,6 +72,12 @@ def _reference_activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
     return lambda z: layer_class().forward(z)
 
 
+@cache
+def _reference_histograms(name: str, std: float) -> tuple[tuple[int, ...], ...]:
+    """The reference's histograms: the same for every student, computed once per process."""
+    return tuple(map(tuple, _forward_all(_reference_activation(name), std)))
+
+
 def _student_activation(student: Student, name: str) -> Callable[[np.ndarray], np.ndarray]:
     steps = [Step(name, returns=("layer",)),
              Step("layer.forward", args=(Var("z"),), returns=("out",), compare=("out",))]
@@ -77,16 +92,47 @@ def _student_activation(student: Student, name: str) -> Callable[[np.ndarray], n
     return activate
 
 
+@cache
+def _script(name: str, std: float) -> tuple[Step, ...]:
+    """``z, counts = activation_next(None, 0, std)``, then per layer ``l``: ``layer = name()``
+    (seed 0, as a script of its own), ``out = layer.forward(z)`` and ``z, counts =
+    activation_next(out, l + 1, std)``, comparing ``counts``."""
+    steps = [Step("_figure_activation_next", args=(None, 0, std), returns=("z", "counts"))]
+    for layer in range(1, LAYERS + 1):
+        steps += [Step(name, returns=("layer",), seed=0),
+                  Step("layer.forward", args=(Var("z"),), returns=("out",)),
+                  Step("_figure_activation_next", args=(Var("out"), layer, std), returns=("z", "counts"),
+                       compare=("counts",))]
+    return tuple(steps)
+
+
+def _student_histograms(student: Student, name: str, std: float) -> list[list[int]]:
+    """The histograms of the learner's layers: one script, or where it does not complete, one
+    script per layer in a fresh child (:func:`_forward_all`)."""
+    try:
+        values = student.run_script(name, {}, _script(name, std), helpers=HELPERS)
+    except TimedOut:
+        raise
+    except Omit:
+        values = None
+    if values is not None:
+        counts: list[Any] = [values.get(script_output(3 * layer, "counts")) for layer in range(1, LAYERS + 1)]
+        if all(isinstance(c, list) and len(c) == BINS and all(type(n) is int for n in c) for c in counts):
+            return counts
+    with student.afresh(name):  # as the first attempt found the child
+        return _forward_all(_student_activation(student, name), std)
+
+
 def build(student: Student) -> dict[str, Any] | None:
     """Per initialization, per layer: the histogram of the learner's activations and the reference's."""
     rows, notes = [], []
     for index, (label, name, std) in enumerate(INITS):
         entry: dict[str, Any] = {"label": label, "activation": name, "std": std,
-                                 REF: _forward_all(_reference_activation(name), std), YOURS: None}
+                                 REF: [list(counts) for counts in _reference_histograms(name, std)], YOURS: None}
         if student.has(name):
             overall = student.share(len(INITS) - index)
             try:
-                entry[YOURS] = _forward_all(_student_activation(student, name), std)
+                entry[YOURS] = _student_histograms(student, name, std)
             except Omit as exc:
                 notes.append(f"{label}: {why(name, exc)}, so its histograms are not drawn")
             finally:

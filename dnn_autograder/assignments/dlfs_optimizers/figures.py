@@ -11,21 +11,25 @@ The learner's class runs only in the sandbox, as scripts (``opt = Adam(lr=0.3)``
 gradient at step k depends on where the class went, so the path is found in two moves: one
 script with the reference path's gradients, whose prefix that agrees with the reference path is
 the learner's path too (same points, same gradients); from the first point where the learner's
-class goes elsewhere, one script per further step, replaying the gradients of the learner's own
-points (the class is deterministic, so the replay retraces the path).
+class goes elsewhere, one more script: it replays the gradients of the learner's own points up to
+there (the class is deterministic, so the replay retraces the path) and goes on with the gradient
+at each point reached, computed in the child by the trusted ``figure_helpers.point_gradient``.
+When that script does not complete, one script per further step, as the gradients are found
+here, says what went wrong and where.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from functools import cache
 from typing import Any
 
 import numpy as np
 
 from dnn_autograder.grader.assignment.spec import resolve
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS
@@ -38,6 +42,8 @@ OPTIMIZERS = (("SGD", 0.95), ("Momentum", 0.1), ("Nesterov", 0.1), ("AdaGrad", 1
               ("Adam", 0.3))
 #: a path further than this from the minimum has diverged and is cut there
 FAR = 1e6
+#: the trusted step of the replay script, bound in the student's namespace for it
+HELPERS = {"_figure_point_gradient": "figure_helpers.point_gradient"}
 
 
 def gradient(point: Sequence[float]) -> dict[str, float]:
@@ -93,8 +99,53 @@ def student_path(student: Student, name: str, lr: float) -> tuple[list[tuple[flo
         points.append(point)
         if not all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(point, reference[k], strict=True)):
             break
-    while len(points) <= STEPS:  # off the reference path: one replay per further step
-        if max(abs(points[-1][0]), abs(points[-1][1])) > FAR or not all(map(math.isfinite, points[-1])):
+    if len(points) <= STEPS and not _diverged(points[-1]):  # off the reference path: one replay
+        try:
+            return _replayed(student, name, lr, points)
+        except TimedOut:
+            raise
+        except Omit:
+            pass
+    with student.afresh(name) if len(points) <= STEPS else nullcontext():  # as the first attempt found it
+        return _step_by_step(student, name, lr, points)
+
+
+def _diverged(point: tuple[float, float]) -> bool:
+    return max(abs(point[0]), abs(point[1])) > FAR or not all(map(math.isfinite, point))
+
+
+def replay_steps(name: str, lr: float, known: int) -> list[Step]:
+    """``opt = name(lr=lr)``, ``known`` updates with ``grads1`` ... ``grads<known>``, then
+    ``grads = point_gradient(params)`` and ``opt.update(params, grads)`` up to :data:`STEPS`
+    updates, comparing ``params`` after each."""
+    steps = script_steps(name, lr, known)
+    for _ in range(known, STEPS):
+        steps += [Step("_figure_point_gradient", args=(Var("params"),), returns=("grads",)),
+                  Step("opt.update", args=(Var("params"), Var("grads")), compare=("params",))]
+    return steps
+
+
+def _replayed(student: Student, name: str, lr: float,
+              points: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], str]:
+    """The path from ``points`` (start to the first point off the reference path) on, in one
+    script; raises :class:`Omit` when the script does not complete."""
+    known = len(points) - 1
+    values = student.run_script(name, _inputs([gradient(point) for point in points[:-1]]),
+                                replay_steps(name, lr, known), helpers=HELPERS)
+    points = list(points)
+    for k in range(known + 1, STEPS + 1):
+        if _diverged(points[-1]):
+            return points[:-1], f"the path left the picture (diverged) at step {len(points) - 1}"
+        points.append(_point(values.get(script_output(known + 2 * (k - known), "params"))))
+    return points, ""
+
+
+def _step_by_step(student: Student, name: str, lr: float,
+                  points: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], str]:
+    """The path from ``points`` on, one script per further step (each replays the gradients of
+    the learner's own points: the class is deterministic, so the replay retraces the path)."""
+    while len(points) <= STEPS:
+        if _diverged(points[-1]):
             return points[:-1], f"the path left the picture (diverged) at step {len(points) - 1}"
         grads = [gradient(point) for point in points]
         values = student.run_script(name, _inputs(grads), script_steps(name, lr, len(grads)))

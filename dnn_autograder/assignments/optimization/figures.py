@@ -4,6 +4,12 @@ r"""Pictures of the optimization exercise: ``FIGURES`` (:mod:`dnn_autograder.gra
 :math:`f(x, y) = x^2/20 + y^2` from :math:`(-7, 2)`, and the cost of a small logistic regression
 trained by the same calls (it rides along as the second layer of the parameters), for the
 student's functions and the reference's.
+
+The student's path is one script in the sandbox (:meth:`Student.run_script`): the bowl's
+gradient at each point reached is computed there by the trusted ``figure_helpers`` steps, which
+also check each step's return value. When the script does not run to its end (the function
+raised, returned something unusable, printed too much ...), the path is made again one guarded
+call per step, the gradients computed here, so the note says what went wrong and where.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.assignment.spec import AssignmentSpec
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.course_helpers.figure_helpers import bowl_gradients
+from dnn_autograder.grader.assignment.spec import AssignmentSpec, FunctionSpec
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, reference_outputs, why
+from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render import linechart
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
@@ -44,7 +52,7 @@ def build(student: Student) -> dict[str, Any] | None:
         if student.has(name):
             overall = student.share(len(OPTIMIZERS) - index)
             try:
-                yours, note = _trajectory(name, hyper, partial(student.call, name))
+                yours, note = _student_trajectory(student, name, hyper)
             finally:
                 student.restore(overall)
             entry["yours"] = yours
@@ -65,27 +73,78 @@ def _reference_trajectory(assignment: AssignmentSpec, name: str) -> dict[str, An
     return _trajectory(name, hyper, lambda args: reference_outputs(spec, args))[0]
 
 
-def _logistic_data() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(7)
-    X = rng.standard_normal((2, 64))
-    Y = (X[0] - 0.5 * X[1] + 0.3 * rng.standard_normal(64) > 0).astype(float).reshape(1, -1)
-    return X, Y
+#: the trusted steps of the student's script, bound in the student's namespace for it
+HELPERS = {"_figure_bowl_gradients": "figure_helpers.bowl_gradients",
+           "_figure_bowl_next": "figure_helpers.bowl_next"}
+#: a path further than this from the minimum has diverged and is cut there
+FAR = 1e6
 
 
-_LOGISTIC = _logistic_data()
+def _start() -> dict[str, Any]:
+    """The script's inputs: the starting parameters and zero ``v`` and ``s``."""
+    params = {"W1": np.array([BOWL_START]), "b1": np.zeros((1, 1)),
+              "W2": np.zeros((1, 2)), "b2": np.zeros((1, 1))}
+    zeros = {"d" + k: np.zeros_like(v) for k, v in params.items()}
+    return {"params": params, "v": dict(zeros), "s": dict(zeros)}
 
 
-def _gradients(params: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float]:
-    """Gradients of the bowl (layer 1) and of the logistic cost (layer 2), and that cost."""
-    x, y = params["W1"][0]
-    X, Y = _LOGISTIC
-    A = 1.0 / (1.0 + np.exp(-(params["W2"] @ X + params["b2"])))
-    m = X.shape[1]
-    eps = 1e-12
-    cost = float(-np.mean(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps)))
-    grads = {"dW1": np.array([[x / 10.0, 2.0 * y]]), "db1": np.zeros((1, 1)),
-             "dW2": (A - Y) @ X.T / m, "db2": np.sum(A - Y, axis=1, keepdims=True) / m}
-    return grads, cost
+def _script(spec: FunctionSpec, hyper: Mapping[str, float]) -> tuple[Step, ...]:
+    """``grads, cost = bowl_gradients(params)``, then :data:`BOWL_STEPS` times: ``out =
+    <optimizer>(params, grads, ...)`` (seed 0, as a single call) and ``params, v, s, grads, cost,
+    x, y = bowl_next(out, params, grads, v, s, ...)`` (which reads ``out`` as the spec says the
+    function returns), comparing ``x``, ``y`` and ``cost``."""
+    return _steps(spec.name, tuple(hyper.items()), tuple(spec.returns), spec.accept_prefix,
+                  tuple(sorted(spec.in_place)))
+
+
+@cache
+def _steps(name: str, hyper: tuple[tuple[str, float], ...], returns: tuple[str, ...], accept_prefix: int,
+           in_place: tuple[str, ...]) -> tuple[Step, ...]:
+    var = {key: Var(key) for key in ("params", "grads", "v", "s")}
+    form = (list(returns), accept_prefix, list(in_place))
+    steps = [Step("_figure_bowl_gradients", args=(var["params"],), returns=("grads", "cost"), compare=("cost",))]
+    for t in range(1, BOWL_STEPS + 1):
+        args = _optimizer_args(name, var["params"], var["grads"], var["v"], var["s"], t, dict(hyper))
+        steps.append(Step(name, args=args, returns=("out",), seed=0))
+        steps.append(Step("_figure_bowl_next", args=(Var("out"), *var.values(), *form),
+                          returns=("params", "v", "s", "grads", "cost", "x", "y"), compare=("x", "y", "cost")))
+    return tuple(steps)
+
+
+def _student_trajectory(student: Student, name: str,
+                        hyper: Mapping[str, float]) -> tuple[dict[str, Any] | None, str]:
+    """The student's path ``({"x", "y", "cost"}, note)``: one script; where it does not complete
+    (or returns something odd), one guarded call per step (:func:`_trajectory`)."""
+    spec = student.spec.function(name)
+    try:
+        values = student.run_script(name, _start(), _script(spec, hyper), helpers=HELPERS)
+    except TimedOut as exc:
+        return None, f"{why(name, exc)}, so its path is not drawn"
+    except Omit:
+        values = None
+    path = _script_path(values) if values is not None else None
+    if path is None:
+        with student.afresh(name):  # as the first attempt found the child
+            return _trajectory(name, hyper, partial(student.call, name))
+    return path
+
+
+def _script_path(values: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The path from a completed script's values (None when a value is missing or not a number);
+    cut where it diverges, as :func:`_trajectory` does."""
+    numbers: list[Any] = [values.get(script_output(0, "cost"))]
+    numbers += [values.get(script_output(2 * t, key)) for t in range(1, BOWL_STEPS + 1) for key in ("x", "y", "cost")]
+    if not all(type(n) in (float, int) for n in numbers):
+        return None
+    xs, ys, costs = [BOWL_START[0]], [BOWL_START[1]], [float(numbers[0])]
+    for t in range(1, BOWL_STEPS + 1):
+        x, y, cost = (float(n) for n in numbers[3 * t - 2: 3 * t + 1])
+        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > FAR:
+            return {"x": xs, "y": ys, "cost": costs}, f"the path left the picture (diverged) at step {t}"
+        xs.append(x)
+        ys.append(y)
+        costs.append(cost)
+    return {"x": xs, "y": ys, "cost": costs}, ""
 
 
 def _trajectory(name: str, hyper: Mapping[str, float],
@@ -98,7 +157,7 @@ def _trajectory(name: str, hyper: Mapping[str, float],
     xs, ys, costs = [BOWL_START[0]], [BOWL_START[1]], []
     note = ""
     for t in range(1, BOWL_STEPS + 1):
-        grads, cost = _gradients(params)
+        grads, cost = bowl_gradients(params)
         costs.append(cost)
         args = _optimizer_args(name, params, grads, v, s, t, hyper)
         try:
@@ -112,17 +171,17 @@ def _trajectory(name: str, hyper: Mapping[str, float],
             note = f"stopped after {t - 1} steps: the time allowed for pictures ran out"
             break
         x, y = params["W1"][0]
-        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
+        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > FAR:
             note = f"the path left the picture (diverged) at step {t}"
             break
         xs.append(float(x))
         ys.append(float(y))
     else:
-        costs.append(_gradients(params)[1])
+        costs.append(bowl_gradients(params)[1])
     return {"x": xs, "y": ys, "cost": costs}, note
 
 
-def _optimizer_args(name: str, params: dict, grads: dict, v: Mapping, s: Mapping, t: int,
+def _optimizer_args(name: str, params: Any, grads: Any, v: Any, s: Any, t: int,
                     hyper: Mapping[str, float]) -> tuple:
     if name == OPTIMIZERS[0][0]:
         return (params, grads, hyper["learning_rate"])

@@ -28,7 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dnn_autograder.grader.assignment.sampling import draw_cases
 from dnn_autograder.grader.assignment.spec import (
     ASSIGNMENTS_DIR,
     AssignmentSpec,
@@ -180,9 +179,21 @@ def generated_cases(spec: AssignmentSpec) -> Mapping[str, tuple[Case, ...]]:
 
 def draw_function_cases(spec: AssignmentSpec, function: FunctionSpec) -> tuple[Case, ...]:
     """Draw ``function.cases`` examples of its strategy with the assignment's fixed seed."""
+    from dnn_autograder.grader.assignment.sampling import draw_cases  # Hypothesis: only when drawing
+
     index = spec.function_names.index(function.name)
     strategy = getattr(assignment_module(spec, "cases"), function.strategy)()
     return draw_cases(strategy, function.cases, seed=spec.case_seed * 1000 + index)
+
+
+def __getattr__(name: str) -> Any:
+    """``draw_cases`` (:mod:`.sampling`'s) is imported on first use: it imports Hypothesis (~0.2 s
+    of CPU), which reading and checking banks never needs (a class batch's parent process)."""
+    if name == "draw_cases":
+        from dnn_autograder.grader.assignment.sampling import draw_cases
+
+        return draw_cases
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_bank(spec: AssignmentSpec) -> Path:

@@ -18,6 +18,7 @@ Nothing here knows a particular assignment: it reads the source of the functions
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
@@ -57,8 +58,22 @@ def filled_functions(file: ExtractedFile, names: Iterable[str]) -> set[str]:
     return {name for name in names if name in file.functions and not is_placeholder(file.functions[name].source)}
 
 
+#: sources up to this many characters have their verdict remembered (:func:`is_placeholder`)
+MEMO_SOURCE_CHARS = 1 << 15
+
+
 def is_placeholder(source: str) -> bool:
-    """True for a function whose body is a starter's placeholder (see the module doc)."""
+    """True for a function whose body is a starter's placeholder (see the module doc).
+
+    A pure function of the source text, remembered for sources up to :data:`MEMO_SOURCE_CHARS`
+    (the chooser, the completion from other files and the students of a class who share a
+    starter or an answer ask about the same sources)."""
+    if len(source) <= MEMO_SOURCE_CHARS:
+        return _remembered(source)
+    return _placeholder(source)
+
+
+def _placeholder(source: str) -> bool:
     if _PLACEHOLDER_MARK in source:
         return True
     try:
@@ -68,15 +83,24 @@ def is_placeholder(source: str) -> bool:
     function = next((n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None)
     if function is None:
         return False
-    for node in ast.walk(function):
-        if isinstance(node, ast.Raise) and _names_not_implemented(node.exc):
-            return True
+    assigns = computed = 0
+    augmented = False
+    for node in ast.walk(function):  # one walk for the three questions below
+        if isinstance(node, ast.Raise):
+            if _names_not_implemented(node.exc):
+                return True
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            assigns += 1
+            computed += not _is_none(node.value)
+        elif isinstance(node, ast.AugAssign):
+            augmented = True
     body = [s for s in function.body if not _is_docstring(s)]
     if all(isinstance(s, ast.Pass) or _is_docstring(s) or _is_ellipsis(s) for s in body):
         return True
-    assigns = [n for n in ast.walk(function) if isinstance(n, ast.Assign | ast.AnnAssign)]
-    computed = [n for n in assigns if not _is_none(n.value)]
-    return bool(assigns) and not computed and not any(isinstance(n, ast.AugAssign) for n in ast.walk(function))
+    return bool(assigns) and not computed and not augmented
+
+
+_remembered = functools.lru_cache(maxsize=512)(_placeholder)
 
 
 def rank(file: ExtractedFile, names: Sequence[str], shown: str) -> tuple:

@@ -48,14 +48,16 @@ def complete_from(chosen: ExtractedFile, chosen_name: str, others: Sequence[tupl
         others: the other files holding the assignment, ``(extraction, name)``, best first.
         graded: the assignment's graded names.
     """
-    wanted = [name for name in graded if name not in filled_functions(chosen, graded)]
+    filled = filled_functions(chosen, graded)
+    wanted = [name for name in graded if name not in filled]
     units: list = []
     functions: dict = {}
     taken: list[tuple[str, tuple[str, ...]]] = []
     for other, name in others:
         if not wanted or are_copies(chosen_name, name):
             continue
-        found = [n for n in wanted if n in filled_functions(other, graded)]
+        filled_other = filled_functions(other, wanted)
+        found = [n for n in wanted if n in filled_other]
         if not found:
             continue
         units.extend(other.units)

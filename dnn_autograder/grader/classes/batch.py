@@ -27,18 +27,21 @@ import contextlib
 import dataclasses
 import hashlib
 import importlib
+import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import stat
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as connection_wait
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, overload
 
 from dnn_autograder.grader import __version__
 from dnn_autograder.grader.classes.finals import FinalGrade, final_grades
@@ -51,6 +54,7 @@ from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.outputs.exports.class_outputs import (
     REPORT_NAME,
     RESULT_NAME,
+    load_summary_renderer,
     student_folders,
     write_class_files,
     write_student_report,
@@ -62,8 +66,8 @@ from dnn_autograder.grader.outputs.exports.from_json import submission_from_dict
 from dnn_autograder.grader.outputs.results_json import submission_dict
 
 __all__ = [
-    "BatchSummary", "GradeTask", "Graded", "LineReporter", "PipelineEngine", "Reporter",
-    "RichReporter", "batch_finals", "class_view", "content_hash", "failure_result", "grade_batch", "grade_many",
+    "BatchSummary", "GradeTask", "Graded", "LineReporter", "PipelineEngine", "Reporter", "RichReporter",
+    "StoredResults", "batch_finals", "class_view", "content_hash", "failure_result", "grade_batch", "grade_many",
     "nothing_graded", "resolve_jobs", "spec_digests", "student_entries",
 ]
 
@@ -74,17 +78,23 @@ STARTUP_TIMEOUT_S = 180.0
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _FINAL_BLOCK_MARK = 'id="final-grades-heading"'  #: in a report showing the "Final grade" block
 _HASHED_BYTES = 64 * 2**20  #: a file's first 64 MB are hashed (with its size): enough to tell
+#: a class of more students than this is never held in memory: its class files are made from the
+#: students' result files, read back one at a time (:class:`StoredResults`); a smaller class keeps
+#: each result as :func:`class_view` makes it (reading them back would cost ~1 ms of CPU each)
+IN_MEMORY_STUDENTS = 500
 
 
 @dataclass(frozen=True)
 class BatchSummary:
     """What a batch did. ``results`` holds every student's current result (skipped ones from
     the gradebook), sorted by student, as :func:`class_view` keeps it (no figure data or
-    counterexamples: those are in each student's ``result.json``); the counts are of this run."""
+    counterexamples: those are in each student's ``result.json``); for a class of more than
+    :data:`IN_MEMORY_STUDENTS` it is a :class:`StoredResults`, which reads them from the output
+    folder when they are used. The counts are of this run."""
 
     out_dir: Path
     gradebook: Path
-    results: tuple[SubmissionResult, ...]
+    results: Sequence[SubmissionResult]
     graded: int  #: graded this run (including those that scored 0 because nothing was readable)
     unreadable: int  #: of ``graded``: nothing could be graded (unreadable, or no graded function)
     internal: int  #: of ``graded``: the grader failed (worker crash, time limit); retried next run
@@ -164,15 +174,18 @@ def grade_batch(
     class_dir, out_dir = Path(class_dir), Path(out_dir)
     if not class_dir.is_dir():
         raise UsageError(f"a class must be a folder of student folders or files: {class_dir}")
+    book_path = Path(gradebook_path) if gradebook_path else out_dir / GRADEBOOK_NAME
+    if scheduler is None and (force or not book_path.exists()):  # all to grade: the fork server
+        worker_context(engine)  # loads the workers' modules while this process scans the class
     digests = engine_class(engine).spec_digests(assignment)
     roster = read_roster(class_dir)
     entries, ignored = roster.students, roster.ignored
     folders = student_folders([*entries, *roster.clashes])
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir)
-    book_path = Path(gradebook_path) if gradebook_path else out_dir / GRADEBOOK_NAME
     reporter = make_reporter(progress)
-    results: dict[str, SubmissionResult] = {}
+    kept = len(entries) + len(roster.clashes) <= IN_MEMORY_STUDENTS  # else read back from disk at the end
+    results: dict[str, SubmissionResult | None] = {}
     counts = dict.fromkeys(("graded", "unreadable", "internal"), 0)
     graded_now: set[str] = set(roster.clashes)  # graded or given an error this run (reports fresh)
     with Gradebook(book_path) as book:
@@ -182,7 +195,8 @@ def grade_batch(
         for student, path in entries.items():
             folder = out_dir / folders[student]
             if not force and book.is_unchanged(student, keys[student]):
-                results[student] = class_view(_restore(book, student, folder, reports))
+                restored = _restore(book, student, folder, reports)
+                results[student] = class_view(restored) if kept else None
             else:
                 tasks.append(GradeTask(os.fspath(path), student, assignment,
                                        report_dir=os.fspath(folder) if reports else None))
@@ -193,11 +207,14 @@ def grade_batch(
             write_json_atomic(out_dir / folders[student] / RESULT_NAME, submission_dict(clash))
             book.record(clash, GradeKey("clash:" + ",".join(names), spec_key(digests.items()), __version__),
                         status="unreadable")
-            results[student] = clash
+            results[student] = clash if kept else None
             counts["graded"] += 1
             counts["unreadable"] += 1
         workers = resolve_jobs(jobs, len(tasks))
         reporter.start(total=len(tasks), skipped=len(results) - len(roster.clashes), jobs=workers)
+        renderer = threading.Thread(target=load_summary_renderer, name="summary-imports", daemon=True)
+        if tasks:  # while the workers grade
+            renderer.start()
         try:
             if scheduler is None:
                 graded = grade_many(tasks, jobs=workers, timeout_s=timeout_s, engine=engine)
@@ -208,9 +225,10 @@ def grade_batch(
             for done in graded:
                 student = done.task.student
                 folder = out_dir / folders[student]
-                write_json_atomic(folder / RESULT_NAME, submission_dict(done.result))
-                book.record(done.result, keys[student], status=done.status)
-                results[student] = class_view(done.result)  # the full result is on disk
+                data = submission_dict(done.result)  # made once for the file and the gradebook
+                write_json_atomic(folder / RESULT_NAME, data)
+                book.record(done.result, keys[student], status=done.status, data=data)
+                results[student] = class_view(done.result) if kept else None  # the full result is on disk
                 graded_now.add(student)
                 counts["graded"] += 1
                 if done.status != "graded":
@@ -218,15 +236,20 @@ def grade_batch(
                 reporter.advance(done)
         finally:
             reporter.stop()  # Ctrl-C or a failure: leave the terminal as it was
-        ordered = tuple(results[s] for s in sorted(results))
+        files = [out_dir / folders[s] / RESULT_NAME for s in sorted(results)]
+        ordered: Sequence[SubmissionResult] = (
+            tuple(r for _, r in sorted(results.items()) if r is not None) if kept else StoredResults(files))
+        del results  # a big class's results are on disk only
         class_assignments = (assignment,) if assignment else None
         finals = batch_finals(book, ordered, class_assignments)
         if reports:
-            _report_final_grades(book, out_dir, folders, finals, restored=set(results) - graded_now)
+            _report_final_grades(book, out_dir, folders, finals, restored=set(entries) - graded_now)
+    if renderer.is_alive():
+        renderer.join()
     write_class_files(out_dir, ordered, folders, assignments=class_assignments, finals=finals,
-                      result_files=[out_dir / folders[s] / RESULT_NAME for s in sorted(results)])
+                      result_files=files)
     summary = BatchSummary(out_dir, book_path, ordered, counts["graded"], counts["unreadable"],
-                           counts["internal"], len(results) - counts["graded"], ignored,
+                           counts["internal"], len(files) - counts["graded"], ignored,
                            round(time.monotonic() - started, 3), workers, tuple(roster.clashes))
     reporter.finish(summary)
     return summary
@@ -266,6 +289,29 @@ def _report_final_grades(book: Gradebook, out_dir: Path, folders: dict[str, str]
             result = book.stored_result(student)
             if result is not None:
                 write_student_report(report.parent, result)
+
+
+class StoredResults(Sequence[SubmissionResult]):
+    """A class's results read from the students' ``result.json`` files, one at a time, each
+    time one is used (as :func:`class_view` keeps them): a class of thousands is never all in
+    memory, at the price of reading (~1 ms of CPU per student) on every pass over it."""
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        self._files = tuple(files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, index: int) -> SubmissionResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[SubmissionResult]: ...
+
+    def __getitem__(self, index: int | slice) -> SubmissionResult | list[SubmissionResult]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        data = json.loads(self._files[index].read_text(encoding="utf-8"))
+        return class_view(submission_from_dict(data))
 
 
 def class_view(result: SubmissionResult) -> SubmissionResult:
@@ -428,6 +474,8 @@ class PipelineEngine:
     """
 
     spec_digests = staticmethod(spec_digests)
+    #: imported once by the fork server the workers are forked from (:func:`worker_context`)
+    PRELOAD = ("dnn_autograder.grader.grading.pipeline", "dnn_autograder.grader.outputs.render.html")
 
     def __init__(self) -> None:
         from dnn_autograder.grader.grading import pipeline
@@ -474,8 +522,7 @@ def grade_many(
     queue = collections.deque(tasks)
     if not queue:
         return
-    context = multiprocessing.get_context(
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    context = worker_context(engine)
     workers = [_Worker(context, engine) for _ in range(resolve_jobs(jobs, len(queue)))]
     try:
         while queue or any(w.task for w in workers):
@@ -484,17 +531,57 @@ def grade_many(
                     worker.assign(queue.popleft())
             waitables = [w.conn for w in workers] + [w.process.sentinel for w in workers]
             ready = set(connection_wait(waitables, timeout=_next_deadline(workers, timeout_s)))
+            finished: list[Graded] = []
             for index, worker in enumerate(list(workers)):
                 if worker.conn in ready or worker.process.sentinel in ready:
-                    yield from worker.collect()
+                    finished.extend(worker.collect())
                 if not worker.process.is_alive() or worker.overdue(timeout_s):
-                    yield from worker.stop(timeout_s)
+                    finished.extend(worker.stop(timeout_s))
                     workers[index] = _Worker(context, engine) if queue else _Worker.STOPPED
             workers = [w for w in workers if w is not _Worker.STOPPED]
+            for worker in workers:  # their next student first: the caller writes files (fsync) meanwhile
+                if worker.ready and worker.task is None and queue:
+                    worker.assign(queue.popleft())
+            yield from finished
     finally:
         for worker in workers:
             if worker is not _Worker.STOPPED:
                 worker.shutdown()
+
+
+def worker_context(engine: str) -> Any:
+    """The multiprocessing context of the workers: a fork server where there is one (else spawn).
+
+    The fork server imports the engine's module and the modules the engine class lists in its
+    ``PRELOAD`` once, so every worker forked from it starts with them loaded instead of
+    importing them itself (numpy, the grading pipeline, the report templates: ~0.2 s of CPU per
+    worker). It is started with one BLAS/OpenMP thread per process (:data:`_THREAD_VARIABLES`,
+    unless set), as a worker's numerical libraries are loaded before the worker's own code runs.
+    The fork server is one per process: a batch reuses the one an earlier batch started. It
+    imports from Python's default path (an installed package), not from this process's
+    ``sys.path``: a module it cannot import is left to each worker (whose ``sys.path`` is ours)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    try:
+        preload = tuple(getattr(engine_class(engine), "PRELOAD", ()))
+    except Exception:  # noqa: BLE001 - the worker that cannot build it reports why
+        preload = ()
+    context.set_forkserver_preload(["__main__", engine.partition(":")[0], *preload])
+    with _environment({name: "1" for name in _THREAD_VARIABLES if name not in os.environ}):
+        multiprocessing.forkserver.ensure_running()  # type: ignore[attr-defined]
+    return context
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` added for the block (for a process started inside it)."""
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name in values:
+            os.environ.pop(name, None)
 
 
 def _next_deadline(workers: Sequence[_Worker], timeout_s: float) -> float:

@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from dnn_autograder.grader.classes.gradebook_tables import ADJUSTMENT_SCHEMA, flag_changed_overrides
 from dnn_autograder.grader.model import SubmissionResult
@@ -197,15 +198,17 @@ class Gradebook:
                                   " WHERE submission_id = ?", (row[0],))
         return all(current.get(name) == digest for name, digest in graded)
 
-    def record(self, result: SubmissionResult, key: GradeKey, *, status: str | None = None) -> int:
+    def record(self, result: SubmissionResult, key: GradeKey, *, status: str | None = None,
+               data: dict[str, Any] | None = None) -> int:
         """Record one grade as the student's current one, in one transaction; older rows of the
-        student stay as history (``current = 0``). Returns the new submission row's id."""
+        student stay as history (``current = 0``). Returns the new submission row's id.
+        ``data``: ``submission_dict(result)`` when the caller has already made it."""
         student = result.student if result.student is not None else result.submission
         status = status or ("graded" if result.error is None else "unreadable")
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
         digests = key.digests
-        data = dumps_json(submission_dict(result))
+        text = dumps_json(submission_dict(result) if data is None else data)
         graded_at = result.graded_at or datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
             for table in ("submissions", "grades"):
@@ -216,7 +219,7 @@ class Gradebook:
                 " graded_at, score, max_score, status, error, current, result_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
                 (student, key.content_hash, key.spec_digests, key.grader_version, graded_at,
-                 result.score, result.max_score, status, result.error, data))
+                 result.score, result.max_score, status, result.error, text))
             row_id = int(cursor.lastrowid or 0)
             self._db.executemany(
                 "INSERT INTO grades (submission_id, student, assignment, score, max_score,"

@@ -3,6 +3,8 @@
 Type and shape first, then values within ``atol + rtol * |expected|``; NaN never equals a number.
 Every difference is a :class:`~dnn_autograder.grader.model.Mismatch` labelled by where it is
 (``parameters["W2"]``, ``cache[3]``), with "k of n elements differ" and a small table.
+Values that agree (the usual answer) are recognised in one pass over all their numbers
+(:func:`agrees`); only values that may differ go through the part-by-part comparison.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ def compare(
     tuples must have the expected length (a list is accepted for a tuple and vice versa); arrays
     must have the expected shape (a size-1 array or a scalar is accepted for a scalar).
     """
+    if agrees(expected, got, rtol=rtol, atol=atol, exact_keys=exact_keys):
+        return ()
+    return _compare(expected, got, rtol=rtol, atol=atol, where=where, exact_keys=exact_keys)
+
+
+def _compare(
+    expected: Any, got: Any, *, rtol: float, atol: float, where: str = "", exact_keys: bool = False
+) -> tuple[Mismatch, ...]:
+    """:func:`compare` part by part, every mismatch with its label and message."""
     if isinstance(expected, Mapping):
         return _compare_mapping(expected, got, rtol=rtol, atol=atol, where=where, exact_keys=exact_keys)
     if isinstance(expected, list | tuple):
@@ -38,7 +49,7 @@ def compare(
             return ()
         return (Mismatch(where or "result", "type", f"expected None, got {type_name(got)}"),)
     if isinstance(expected, str):
-        if got == expected:
+        if isinstance(got, str) and got == expected:  # an array == a str has no single truth value
             return ()
         return (Mismatch(where or "result", "value", f"expected {expected!r}, got {short_repr(got)}"),)
     return _compare_numeric(expected, got, rtol=rtol, atol=atol, where=where or "result")
@@ -55,7 +66,7 @@ def _compare_mapping(
         if key not in got:
             out.append(Mismatch(label, "missing", f"key {key!r} is missing"))
             continue
-        out.extend(compare(value, got[key], rtol=rtol, atol=atol, where=label, exact_keys=exact_keys))
+        out.extend(_compare(value, got[key], rtol=rtol, atol=atol, where=label, exact_keys=exact_keys))
     if exact_keys:
         extra = [key for key in got if key not in expected]
         if extra:
@@ -74,8 +85,82 @@ def _compare_sequence(
         return (Mismatch(label, "shape", f"expected {len(expected)} items, got {len(got)}"),)
     out: list[Mismatch] = []
     for index, (e, g) in enumerate(zip(expected, got, strict=True)):
-        out.extend(compare(e, g, rtol=rtol, atol=atol, where=f"{where}[{index}]", exact_keys=exact_keys))
+        out.extend(_compare(e, g, rtol=rtol, atol=atol, where=f"{where}[{index}]", exact_keys=exact_keys))
     return tuple(out)
+
+
+def agrees(expected: Any, got: Any, *, rtol: float, atol: float, exact_keys: bool) -> bool:
+    """True when :func:`compare` finds nothing, decided in one pass: the structure is walked by
+    the same rules as :func:`_compare` (any part that would be a mismatch, or that is not plain,
+    answers False) and the numbers of all parts are checked together by :func:`_all_close`.
+    False only means "not decided here": the full comparison then runs."""
+    expected_parts: list[np.ndarray] = []
+    got_parts: list[np.ndarray] = []
+    if not _same_structure(expected, got, exact_keys, expected_parts, got_parts, 0):
+        return False
+    if not expected_parts:
+        return True
+    if len(expected_parts) == 1:
+        return _all_close(expected_parts[0], got_parts[0], rtol, atol)
+    exp = np.concatenate([part.reshape(-1) for part in expected_parts], dtype=np.float64)
+    val = np.concatenate([part.reshape(-1) for part in got_parts], dtype=np.float64)
+    return _all_close(exp, val, rtol, atol)
+
+
+#: containers nested deeper than this are left to the full comparison
+_MAX_QUICK_DEPTH = 64
+
+
+def _same_structure(expected: Any, got: Any, exact_keys: bool, expected_parts: list[np.ndarray],
+                    got_parts: list[np.ndarray], depth: int) -> bool:
+    """True when ``got`` has ``expected``'s structure by :func:`_compare`'s rules (dict keys,
+    sequence lengths, None, equal strings, numeric types and shapes); the numeric parts are
+    appended, as arrays of one shape, to ``expected_parts`` and ``got_parts``."""
+    if depth > _MAX_QUICK_DEPTH:
+        return False
+    kind = type(expected)
+    if kind is np.ndarray and type(got) is np.ndarray and expected.ndim:  # the commonest part, first
+        if expected.dtype.kind not in "biuf" or got.dtype.kind not in "biuf" or got.shape != expected.shape:
+            return False
+        expected_parts.append(expected)
+        got_parts.append(got)
+        return True
+    if kind is dict or isinstance(expected, Mapping):
+        if not isinstance(got, Mapping):
+            return False
+        for key in expected:
+            if key not in got:
+                return False
+        if exact_keys and any(key not in expected for key in got):
+            return False
+        for key, value in expected.items():
+            if not _same_structure(value, got[key], exact_keys, expected_parts, got_parts, depth + 1):
+                return False
+        return True
+    if isinstance(expected, list | tuple):
+        if not isinstance(got, list | tuple) or len(got) != len(expected):
+            return False
+        for e, g in zip(expected, got, strict=True):
+            if not _same_structure(e, g, exact_keys, expected_parts, got_parts, depth + 1):
+                return False
+        return True
+    if expected is None:
+        return got is None
+    if isinstance(expected, str):
+        return isinstance(got, str) and got == expected
+    exp = _as_array(expected)
+    val = _as_array(got)
+    if exp is None or val is None or exp.dtype.kind not in "biuf" or val.dtype.kind not in "biuf":
+        return False
+    if exp.ndim == 0:
+        if val.size != 1:
+            return False
+        val = val.reshape(())
+    elif val.shape != exp.shape:
+        return False
+    expected_parts.append(exp)
+    got_parts.append(val)
+    return True
 
 
 def _as_array(value: Any) -> np.ndarray | None:
@@ -99,6 +184,8 @@ def _compare_numeric(expected: Any, got: Any, *, rtol: float, atol: float, where
         val = val.reshape(())
     elif val.shape != exp.shape:
         return (Mismatch(where, "shape", f"expected shape {exp.shape}, got shape {val.shape}"),)
+    if exp.dtype.kind in "biuf" and _all_close(exp, val, rtol, atol):
+        return ()
     e = exp.astype(np.float64)
     g = val.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -107,6 +194,20 @@ def _compare_numeric(expected: Any, got: Any, *, rtol: float, atol: float, where
     if bool(np.all(close)):
         return ()
     return (_value_mismatch(where, e, g, close),)
+
+
+def _all_close(exp: np.ndarray, val: np.ndarray, rtol: float, atol: float) -> bool:
+    """True when every element of ``val`` is within ``atol + rtol * |exp|`` of a finite ``exp``
+    (arrays of one shape): the common verdict, decided with a few plain ufuncs. It is the first
+    clause of ``np.isclose(val, exp)``, computed the same way in float64, so True here means the
+    full comparison finds nothing; False (a difference, a NaN or an infinity anywhere) leaves the
+    verdict and its message to the full comparison."""
+    e = np.asarray(exp, dtype=np.float64)
+    g = np.asarray(val, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.less_equal(np.abs(g - e), atol + rtol * np.abs(e))
+        close &= np.isfinite(e)
+    return bool(close.all())
 
 
 def _kind(array: np.ndarray) -> str:

@@ -8,6 +8,13 @@ guarded :class:`Student` handle, and a ``draw(data, id)`` that turns that data i
 (:mod:`dnn_autograder.grader.outputs.render.plots`). :func:`compute_figures` runs every ``build`` of the
 graded assignment in the student's sandbox session, within one wall-clock budget, with numpy's
 global generator restored afterwards; a ``build`` that returns ``None`` (or ``{}``) adds no figure.
+All the figures' calls of one submission share one sandbox child (``Session.one_child``), not a
+child per function as graded calls have; :meth:`Student.afresh` gives a retry a fresh one.
+
+A path whose every step needs something computed from the step before (an optimizer's gradient
+at the point it reached) is best one script (:meth:`Student.run_script`) whose steps alternate the
+student's calls with trusted course-helper functions bound for it (``helpers``: name ->
+``"module.attr"`` of ``course_helpers``), rather than one request per step.
 
 Every student call is guarded: a unit that is missing, raises, times out or returns something
 unusable raises :class:`Omit` with a sentence for the student, which the builder turns into a note
@@ -20,8 +27,8 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -60,6 +67,10 @@ class SessionLike(Protocol):
 
 class Omit(Exception):
     """The student's series is left out; the message says why (shown to the student)."""
+
+
+class TimedOut(Omit):
+    """An :class:`Omit` because the student's call or script ran out of time."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,9 @@ def compute_figures(session: SessionLike, assignment_name: str, defined: Callabl
         return {}
     student = Student(session, spec, defined, Budget(budget_s))
     out: dict[str, Any] = {}
-    with kept_global_rng():
+    # all the pictures' calls in one child (a session without ``one_child``: as it comes)
+    one_child = getattr(session, "one_child", None)
+    with kept_global_rng(), one_child(MODULE) if callable(one_child) else nullcontext():
         for figure in figures:
             try:
                 data = figure.build(student)
@@ -170,6 +183,7 @@ class Student:
         self.spec = spec
         self.defined = defined
         self.budget = budget
+        self._retries = 0
 
     def share(self, parts: int) -> Budget:
         """Swap in a budget of ``1/parts`` of what is left (so a slow first series cannot starve
@@ -195,17 +209,59 @@ class Student:
         record = self._guarded(name, lambda timeout: self.session.call(
             name, args, inject=spec.helpers, stand_ins=spec.stand_ins, on_stand_in=on_stand_in,
             seed=seed, timeout_s=timeout))
+        return self._outputs(name, spec, record)
+
+    @staticmethod
+    def _outputs(name: str, spec: FunctionSpec, record: Any) -> Mapping[str, Any]:
         after = dict(zip(spec.params, getattr(record, "args_after", ()) or (), strict=False))
         result = normalise(spec, record.value, after)
         if result.problem is not None:
             raise Omit(f"your `{name}` returned an unexpected value: {short(result.problem.summary)}")
         return result.outputs
 
+    def call_each(self, name: str, calls: Sequence[tuple], *, on_stand_in: Callable | None = None,
+                  seed: int | None = 0) -> Generator[Mapping[str, Any], None, None]:
+        """The named outputs of :meth:`call` ``(name, args)`` for each ``args`` of ``calls``, in
+        order, sent to the child in one request when the session batches calls (``call_each``);
+        each item raises :class:`Omit` as :meth:`call` does, and so does the budget running out
+        between two calls. Closing the iterator early stops the calls not yet read."""
+        batch = getattr(self.session, "call_each", None)
+        if not callable(batch):
+            for args in calls:
+                yield self.call(name, args, on_stand_in=on_stand_in, seed=seed)
+            return
+        spec = self.spec.function(name)
+        left = self.budget.left()
+        if left <= 0:
+            raise Omit("not drawn: the time allowed for pictures ran out")
+        answer = None if on_stand_in is None else (lambda _i, *request: on_stand_in(*request))
+        records = batch(name, [(tuple(args), seed) for args in calls], inject=spec.helpers,
+                        stand_ins=spec.stand_ins, on_stand_in=answer,
+                        timeout_s=min(CALL_TIMEOUT_S, max(left, 0.05)), max_raised=0)
+        try:
+            for index in range(len(calls)):
+                if index and self.budget.left() <= 0:
+                    raise Omit("not drawn: the time allowed for pictures ran out")
+                try:
+                    record = next(records)
+                except StopIteration:
+                    raise Omit(f"your `{name}` could not be called again") from None
+                except Exception as exc:  # noqa: BLE001 - e.g. arguments that cannot be sent
+                    raise Omit(f"your `{name}` could not be called again: {short(exc)}") from None
+                yield self._outputs(name, spec, self._checked(name, record))
+        finally:
+            records.close()
+
     def run_script(self, unit: str, inputs: Mapping[str, Any], steps: Sequence[Step], *,
-                   on_stand_in: Callable | None = None, seed: int | None = 0) -> Mapping[str, Any]:
+                   on_stand_in: Callable | None = None, seed: int | None = 0,
+                   helpers: Mapping[str, str] = {}) -> Mapping[str, Any]:
         """The values a script of calls compares (``steps``: :class:`~dnn_autograder.grader.model.Step`,
         calling the script unit ``unit``), as ``{script_output(step, name): value}``; raises
-        :class:`Omit` when the session cannot run scripts or the script does not complete."""
+        :class:`Omit` when the session cannot run scripts or the script does not complete.
+
+        ``helpers``: more names bound in the student's namespace for the script, each to a
+        trusted course helper ``"module.attr"`` (as the spec's own ``helpers``), so that steps
+        may call trusted code between the student's calls (a gradient at the point reached)."""
         from dnn_autograder.grader.grading.scripts import plain_steps
 
         run = getattr(self.session, "run_script", None)
@@ -213,12 +269,22 @@ class Student:
             raise Omit(f"your `{unit}` could not be run: this grader cannot run scripts")
         spec = self.spec.function(unit)
         record = self._guarded(unit, lambda timeout: run(
-            unit, inputs, plain_steps(steps), inject=spec.helpers, stand_ins=spec.stand_ins,
+            unit, inputs, plain_steps(steps), inject={**spec.helpers, **helpers}, stand_ins=spec.stand_ins,
             on_stand_in=on_stand_in, seed=seed, timeout_s=timeout))
         problem = getattr(record, "problem", None)
         if problem:
             raise Omit(f"your `{unit}` {short(problem)}")
         return {script_output(step, name): value for (step, name), value in dict(record.value).items()}
+
+    @contextmanager
+    def afresh(self, label: str) -> Iterator[None]:
+        """Within the block, the calls run in a child of their own, started afresh (a retry must
+        not see what an earlier attempt left in the child's globals); ``label`` names it. A
+        session that cannot do this runs them as it comes."""
+        one_child = getattr(self.session, "one_child", None)
+        self._retries += 1
+        with one_child(f"{MODULE}: {label} ({self._retries})") if callable(one_child) else nullcontext():
+            yield
 
     def _guarded(self, name: str, run: Callable[[float], Any]) -> Any:
         left = self.budget.left()
@@ -228,9 +294,14 @@ class Student:
             record = run(min(CALL_TIMEOUT_S, max(left, 0.05)))
         except Exception as exc:  # noqa: BLE001 - e.g. a returned value that cannot be sent back
             raise Omit(f"your `{name}` could not be called again: {short(exc)}") from None
+        return self._checked(name, record)
+
+    @staticmethod
+    def _checked(name: str, record: Any) -> Any:
+        """``record`` when the call returned; else raises :class:`Omit` (:class:`TimedOut`) saying why."""
         if record.outcome != "returned":
             what = getattr(record, "message", "") or record.outcome
-            raise Omit(f"your `{name}` {short(what)}")
+            raise (TimedOut if record.outcome == "timeout" else Omit)(f"your `{name}` {short(what)}")
         return record
 
 

@@ -22,11 +22,12 @@ import hypothesis
 
 from dnn_autograder.grader import __version__
 from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_function, property_check
-from dnn_autograder.grader.assignment.choose import are_copies, rank, why_not
+from dnn_autograder.grader.assignment.choose import rank, why_not
 from dnn_autograder.grader.assignment.combine import complete_from
 from dnn_autograder.grader.assignment.helper_copies import helper_copy, helper_copy_reason
 from dnn_autograder.grader.assignment.recognise import recognise
 from dnn_autograder.grader.assignment.spec import AssignmentSpec, load_all, load_assignment
+from dnn_autograder.grader.classes.layout import is_class_folder  # noqa: F401 - re-exported: its former home
 from dnn_autograder.grader.errors import SubmissionError, UsageError
 from dnn_autograder.grader.extract import ExtractedFile, extract_file
 from dnn_autograder.grader.extract.walk import Listing, list_submission
@@ -60,43 +61,6 @@ def grade_submission(
     specs = (load_assignment(assignment),) if assignment else load_all()
     with _sandbox(sandbox) as box:
         return _grade(path, specs, forced=assignment is not None, sandbox=box, student=student)
-
-
-def is_class_folder(path: Path) -> bool:
-    """True for a class folder, the guess ``--layout auto`` makes (README, usage).
-
-    A class is a folder holding per-student folders (visible sub-folders with submission files
-    in them), or holding files of one assignment whose names belong to different students: two
-    files of the same assignment whose names are copies of one another (``work.ipynb`` and
-    ``work-Copy1.ipynb``, or an ``Untitled`` notebook) are one student's versions, not two
-    students. Links are never followed, here as everywhere.
-    """
-    if not path.is_dir() or path.is_symlink():
-        return False
-    subdirs = [p for p in path.iterdir()
-               if not p.name.startswith((".", "_")) and _is_real_dir(p) and list_submission(p).files]
-    if subdirs:
-        return True
-    listing = list_submission(path)
-    if len(listing.files) < 2:
-        return False
-    by_assignment: dict[str, list[str]] = {}
-    specs = load_all()
-    for file, name in zip(listing.files, listing.names, strict=True):
-        try:
-            extracted = extract_file(file, name)
-        except SubmissionError:
-            continue
-        for found in recognise(_defined(extracted), specs, extracted.hints, _source(extracted))[:1]:
-            others = by_assignment.setdefault(found, [])
-            if any(not are_copies(name, other) for other in others):
-                return True
-            others.append(name)
-    return False
-
-
-def _is_real_dir(path: Path) -> bool:
-    return not path.is_symlink() and path.is_dir()
 
 
 @contextlib.contextmanager

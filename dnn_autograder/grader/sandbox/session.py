@@ -15,6 +15,7 @@ import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -59,6 +60,7 @@ class Session:
         self._child: ChildProcess | None = None
         self._callables: frozenset[str] = frozenset()
         self._layers: tuple[str, ...] = ()
+        self._group: tuple[str, str] | None = None  # see one_child
         self.load_output = ""
         #: (event, time.perf_counter()) while the last child started, for benchmarks
         self.timeline: list[tuple[str, float]] = []
@@ -83,6 +85,18 @@ class Session:
     def defined(self, name: str) -> bool:
         """Is ``name`` a callable defined in the student's namespace (after the units ran)."""
         return name in self._callables
+
+    @contextmanager
+    def one_child(self, group: str) -> Iterator[None]:
+        """Within the block, the requests of every function share one child, the ``group``'s
+        (fresh when the block starts after other calls), instead of a child per function: for
+        ungraded calls such as a report's pictures, where one function may see what another
+        left behind. Graded calls keep a child per function."""
+        previous, self._group = self._group, ("group", str(group))
+        try:
+            yield
+        finally:
+            self._group = previous
 
     def call(self, function: str, args: tuple, *, inject: Mapping[str, str] = {},
              stand_ins: Sequence[str] = (),
@@ -324,11 +338,13 @@ class Session:
     # --- children --------------------------------------------------------------------------
     def _child_for(self, function: str) -> ChildProcess:
         """The child that runs ``function``'s calls: a fresh one when the last calls were another
-        function's (one function cannot affect another: not the child's decision)."""
-        if self._child is not None and self._child.last_function not in (None, function):
+        function's (one function cannot affect another: not the child's decision), or of
+        another group (:meth:`one_child`)."""
+        key: Any = self._group if self._group is not None else function
+        if self._child is not None and self._child.last_function not in (None, key):
             self._child.recycle = True
         child = self._running()
-        child.last_function = function
+        child.last_function = key
         return child
 
     def _running(self) -> ChildProcess:

@@ -16,11 +16,14 @@ names at dots into a tree, so ``bob.v2`` would otherwise become two levels.
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from dnn_autograder.grader.model import AssignmentResult, FunctionResult, SubmissionResult
 from dnn_autograder.grader.outputs.exports.csv_export import student_of
@@ -32,34 +35,71 @@ if TYPE_CHECKING:
     from dnn_autograder.grader.classes.finals import FinalGrade
 
 _COUNTS = ("tests", "failures", "errors", "skipped")
+_MARK = "suites-go-here"  #: a placeholder element while the document is assembled
 _NOT_CLASS_CHARS = re.compile(r"[^\w-]+")
 
 
-def junit_tree(results: Sequence[SubmissionResult], *, name: str = "grade",
+def junit_tree(results: Iterable[SubmissionResult], *, name: str = "grade",
                finals: Mapping[tuple[str, str], FinalGrade] | None = None) -> ET.ElementTree:
     """The JUnit document for ``results`` (see the module doc)."""
     root = ET.Element("testsuites", name=xml_text(name))
     for result in results:
-        student = xml_text(student_of(result))
-        if not result.assignments:
-            root.append(_unreadable_suite(student, result))
-        for assignment in result.assignments:
-            suite = _suite(student, assignment, result.graded_at)
-            if finals is not None:
-                _final_properties(suite, assignment, finals.get((student_of(result), assignment.assignment)))
-            root.append(suite)
+        root.extend(_suites(result, finals))
     _total(root, root.findall("testsuite"))
     ET.indent(root)
     return ET.ElementTree(root)
 
 
+def _suites(result: SubmissionResult, finals: Mapping[tuple[str, str], FinalGrade] | None) -> list[ET.Element]:
+    """The suites of one student: one per graded assignment, or the "not graded" one."""
+    student = xml_text(student_of(result))
+    suites = [] if result.assignments else [_unreadable_suite(student, result)]
+    for assignment in result.assignments:
+        suite = _suite(student, assignment, result.graded_at)
+        if finals is not None:
+            _final_properties(suite, assignment, finals.get((student_of(result), assignment.assignment)))
+        suites.append(suite)
+    return suites
+
+
 def write_junit(
-    path: str | Path, results: Sequence[SubmissionResult], *, name: str = "grade",
+    path: str | Path, results: Iterable[SubmissionResult], *, name: str = "grade",
     finals: Mapping[tuple[str, str], FinalGrade] | None = None,
 ) -> None:
-    """Write the JUnit XML of ``results`` to ``path`` (UTF-8, atomically)."""
-    tree = junit_tree(results, name=name, finals=finals)
-    write_atomic(path, lambda stream: tree.write(stream, encoding="unicode", xml_declaration=True))
+    """Write the JUnit XML of ``results`` to ``path`` (UTF-8, atomically): the bytes of
+    :func:`junit_tree`, made one student at a time (each student's suites are written to a
+    spool file as they are made, the totals added up, then the document assembled), so a class
+    of thousands is never one tree in memory and ``results`` is read once."""
+    counts = dict.fromkeys(_COUNTS, 0)
+    seconds = 0.0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for result in results:
+            for suite in _suites(result, finals):
+                ET.indent(suite, level=1)  # as ET.indent(root) indents a child of the root
+                for key in _COUNTS:
+                    counts[key] += int(suite.get(key, "0"))
+                seconds += float(suite.get("time", "0"))
+                spool.write("\n  " + ET.tostring(suite, encoding="unicode"))
+        root = ET.Element("testsuites", name=xml_text(name))
+        for key, value in counts.items():
+            root.set(key, str(value))
+        root.set("time", _seconds(seconds))
+        if spool.tell() == 0:  # no suite: an empty, self-closed root
+            write_atomic(path, lambda stream: ET.ElementTree(root).write(
+                stream, encoding="unicode", xml_declaration=True))
+            return
+        ET.SubElement(root, _MARK).tail = "\n"
+        frame = io.StringIO()
+        ET.ElementTree(root).write(frame, encoding="unicode", xml_declaration=True)
+        head, tail = frame.getvalue().split(f"<{_MARK} />")
+
+        def write(stream: TextIO) -> None:
+            stream.write(head)
+            spool.seek(0)
+            shutil.copyfileobj(spool, stream)
+            stream.write(tail)
+
+        write_atomic(path, write)
 
 
 def _suite(student: str, assignment: AssignmentResult, timestamp: str) -> ET.Element:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,27 +47,41 @@ def student_key(result: SubmissionResult) -> str:
     return result.student or result.submission
 
 
-def summary_context(results: Sequence[SubmissionResult], report_links: Mapping[str, str], *,
+def summary_context(results: Iterable[SubmissionResult], report_links: Mapping[str, str], *,
                     catalogue: Catalogue | None = None, draw: bool = True) -> dict[str, Any]:
+    """What the page shows, from one pass over ``results`` (a big class's are read back from
+    disk one at a time: each pass costs a read of every result)."""
     links = {key: _href(value) for key, value in report_links.items()}
-    percents = [100 * r.score / r.max_score if r.max_score else 0.0 for r in results]
-    functions = _functions(results)
-    versions = sorted({r.grader_version for r in results if r.grader_version})
+    percents: list[float] = []
+    versions: set[str] = set()
+    not_graded = 0
+    students: list[tuple[str, int, dict[str, Any]]] = []
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    mistakes: Counter[tuple[str, str, str]] = Counter()
+    who: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for index, result in enumerate(results):
+        percents.append(100 * result.score / result.max_score if result.max_score else 0.0)
+        if result.grader_version:
+            versions.add(result.grader_version)
+        not_graded += result.error is not None
+        students.append((student_key(result).lower(), index, _student(result, links)))
+        _count_functions(table, result)
+        _count_mistakes(mistakes, who, result, links)
+    functions = _function_rows(table)
     context = {
         "title": "Class summary",
-        "grader_version": clean(", ".join(versions) or "unknown", limit=100),
-        "count": len(results),
-        "not_graded": sum(1 for r in results if r.error is not None),
+        "grader_version": clean(", ".join(sorted(versions)) or "unknown", limit=100),
+        "count": len(percents),
+        "not_graded": not_graded,
         "mean": f"{statistics.fmean(percents):.0f}" if percents else "\u2013",
         "median": f"{statistics.median(percents):.0f}" if percents else "\u2013",
-        "students": [_student(r, links)
-                     for r in sorted(results, key=lambda r: student_key(r).lower())],
+        "students": [row for _, _, row in sorted(students)],  # by name, ties in class order
         "functions": functions,
-        "mistakes": _mistakes(results, links, catalogue),
+        "mistakes": _top_mistakes(mistakes, who, catalogue),
         "score_svg": "",
         "pass_svg": "",
     }
-    if draw and results:
+    if draw and percents:
         context["score_svg"] = trusted_svg(plots.score_histogram(percents, "summary-scores"))
     if draw and functions:
         labels = [f["name"].replace("$", "") for f in functions]
@@ -89,38 +103,40 @@ def _student(result: SubmissionResult, links: Mapping[str, str]) -> dict[str, An
     }
 
 
-def _functions(results: Sequence[SubmissionResult]) -> list[dict[str, Any]]:
-    table: dict[tuple[str, str], dict[str, Any]] = {}
-    for result in results:
-        for assignment in result.assignments:
-            for f in assignment.functions:
-                row = table.setdefault((assignment.assignment, f.name), {
-                    "assignment": clean(assignment.title or assignment.assignment, limit=200),
-                    "name": clean(f.name, limit=120), **{s: 0 for s in STATUS}, "total": 0})
-                row[f.status if f.status in STATUS else "error"] += 1
-                row["total"] += 1
+def _count_functions(table: dict[tuple[str, str], dict[str, Any]], result: SubmissionResult) -> None:
+    for assignment in result.assignments:
+        for f in assignment.functions:
+            row = table.setdefault((assignment.assignment, f.name), {
+                "assignment": clean(assignment.title or assignment.assignment, limit=200),
+                "name": clean(f.name, limit=120), **{s: 0 for s in STATUS}, "total": 0})
+            row[f.status if f.status in STATUS else "error"] += 1
+            row["total"] += 1
+
+
+def _function_rows(table: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     for row in table.values():
         row["rate"] = round(100 * row["passed"] / row["total"]) if row["total"] else 0
     return list(table.values())
 
 
-def _mistakes(results: Sequence[SubmissionResult], links: Mapping[str, str],
-              catalogue: Catalogue | None) -> list[dict[str, Any]]:
-    counts: Counter[tuple[str, str, str]] = Counter()
-    who: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for result in results:
-        key = student_key(result)
-        for assignment in result.assignments:
-            for f in assignment.functions:
-                for mistake_id in dict.fromkeys(f.diagnoses):
-                    item = (assignment.assignment, f.name, mistake_id)
-                    counts[item] += 1
-                    href = links.get(key)
-                    anchor = slug(slug(assignment.assignment), f.name)
-                    who.setdefault(item, []).append({
-                        "name": clean(key, limit=200),
-                        "href": f"{href}#{anchor}" if href else None,
-                    })
+def _count_mistakes(counts: Counter[tuple[str, str, str]], who: dict[tuple[str, str, str], list[dict[str, Any]]],
+                    result: SubmissionResult, links: Mapping[str, str]) -> None:
+    key = student_key(result)
+    for assignment in result.assignments:
+        for f in assignment.functions:
+            for mistake_id in dict.fromkeys(f.diagnoses):
+                item = (assignment.assignment, f.name, mistake_id)
+                counts[item] += 1
+                href = links.get(key)
+                anchor = slug(slug(assignment.assignment), f.name)
+                who.setdefault(item, []).append({
+                    "name": clean(key, limit=200),
+                    "href": f"{href}#{anchor}" if href else None,
+                })
+
+
+def _top_mistakes(counts: Counter[tuple[str, str, str]], who: dict[tuple[str, str, str], list[dict[str, Any]]],
+                  catalogue: Catalogue | None) -> list[dict[str, Any]]:
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISTAKES]
     out = []
     for (name, function, mistake_id), count in ranked:

@@ -25,10 +25,11 @@ class Output:
         self.flooded = False
 
     def begin(self) -> None:
+        """A call starts. The memfd is already empty: ``finish`` leaves it so (and a fresh
+        child's is new), and no student code runs in between."""
         self.kept = bytearray()
         self.total = 0
         self.flooded = False
-        self._reset_fd()
 
     def add(self, data: bytes) -> None:
         self.total += len(data)
@@ -54,8 +55,11 @@ class Output:
                 self.kept += os.pread(1, min(size, room), 0)
                 self.total += size
         except OSError:
-            pass
-        self._reset_fd()
+            size = -1
+        if size:
+            self._reset_fd()
+        else:  # nothing written (one system call less per call); rewind in case it was truncated
+            _rewind()
         text = bytes(self.kept).decode("utf-8", "replace")
         return text, self.total - len(self.kept)
 
@@ -63,9 +67,16 @@ class Output:
     def _reset_fd() -> None:
         try:
             os.ftruncate(1, 0)
-            os.lseek(1, 0, os.SEEK_SET)
         except OSError:
             pass
+        _rewind()
+
+
+def _rewind() -> None:
+    try:
+        os.lseek(1, 0, os.SEEK_SET)
+    except OSError:
+        pass
 
 
 class BinaryWriter(io.RawIOBase):

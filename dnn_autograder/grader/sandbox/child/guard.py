@@ -119,18 +119,22 @@ def make_reporter(fd: int, real_exit: Any) -> Any:
     return report
 
 
-_READERS: list[tuple[frozenset[int], frozenset[int], tuple[Any, ...]]] = []
+_READERS: dict[tuple[int, ...], tuple[frozenset[int], frozenset[int], tuple[Any, ...]]] = {}
 
 
 def frame_readers(extra: tuple[Any, ...] = ()) -> tuple[frozenset[int], frozenset[int], tuple[Any, ...]]:
     """(ids of the code objects allowed to read frames, ids of those that leak frames to their
-    caller, the code objects themselves, kept alive so that their ids stay theirs). The library
-    part is computed once (the worker calls this after ``hide_host_paths`` renamed the code) and
-    shared by the children it forks; the result is immutable."""
-    if not _READERS:
-        _READERS.append(_library_readers())
-    readers, leakers, codes = _READERS[0]
-    return readers | {id(code) for code in extra}, leakers, (*codes, *extra)
+    caller, the code objects themselves, kept alive so that their ids stay theirs). Computed
+    once per ``extra`` (the worker calls this after ``hide_host_paths`` renamed the code, with
+    the runner's own readers) and shared by the children it forks, which then neither rebuild
+    nor touch these sets (a copy-on-write page fault per page of code objects); immutable."""
+    key = tuple(id(code) for code in extra)
+    if key not in _READERS:
+        if () not in _READERS:
+            _READERS[()] = _library_readers()
+        readers, leakers, codes = _READERS[()]
+        _READERS[key] = (readers | set(key), leakers, (*codes, *extra))
+    return _READERS[key]
 
 
 def _library_readers() -> tuple[frozenset[int], frozenset[int], tuple[Any, ...]]:
@@ -373,15 +377,17 @@ def install_finder(test_modules: frozenset[str], violations: Violations) -> None
 def forget_native() -> None:
     """Make the ctypes the worker loaded (for the kernel layers) unreachable by name: out of
     ``sys.modules`` and numpy, its module emptied, and its classes out of ``object``'s and
-    ``type``'s subclass lists (so ``object.__subclasses__()`` does not lead back to it).
+    ``type``'s subclass lists (``unlist_native_classes``, which the worker already ran before
+    forking, so that no child walks those lists: one copy-on-write fault per class it touches).
     The C extension stays mapped; see SECURITY.md for what that leaves."""
     ctypes = sys.modules.get("ctypes")
     if ctypes is None:
         return
-    try:
-        _unlist_subclasses(ctypes)
-    except Exception:
-        pass
+    if not _UNLISTED:
+        try:
+            unlist_native_classes()
+        except Exception:
+            pass
     for name in [n for n in sys.modules if n == "_ctypes" or n.partition(".")[0] == "ctypes"]:
         module = sys.modules.pop(name)
         if name != "_ctypes":
@@ -391,13 +397,30 @@ def forget_native() -> None:
         internal.ctypes = None  # type: ignore[attr-defined]  # numpy then uses its pure-Python stand-in
 
 
-def _unlist_subclasses(ctypes: Any) -> None:
+#: Set (to the number of classes removed) once ``unlist_native_classes`` ran in this process.
+_UNLISTED: list[int] = []
+
+
+def unlist_native_classes() -> int:
+    """Remove the ctypes classes from the subclass registry of ``object`` and ``type``; returns
+    how many were removed. Safe in the worker, which still uses ctypes: the registries only
+    serve ``__subclasses__()`` and slot updates on ``object``/``type``, which cannot be set.
+    New ctypes types (arrays, function pointers) derive from ctypes bases, never directly from
+    ``object`` or ``type``, so the lists stay clean."""
+    ctypes = sys.modules.get("ctypes")
+    removed = _unlist_subclasses(ctypes) if ctypes is not None else 0
+    _UNLISTED.append(removed)
+    return removed
+
+
+def _unlist_subclasses(ctypes: Any) -> int:
     """Remove the ctypes classes from the subclass registry of ``object`` and ``type`` (CPython
     3.11 layout: ``tp_subclasses`` is a dict right after ``tp_bases``, ``tp_mro`` and
     ``tp_cache``; checked against ``tp_bases``/``tp_mro`` before anything is touched)."""
     if sys.version_info[:2] != (3, 11) or sys.maxsize < 2 ** 62:
-        return
+        return 0
     pointer = ctypes.c_void_p
+    removed = 0
     for base in (object, type):
         slots = (ctypes.c_void_p * 48).from_address(id(base))
         at = next((i for i in range(20, 46) if slots[i] == id(base.__bases__)
@@ -409,9 +432,12 @@ def _unlist_subclasses(ctypes: Any) -> None:
             continue
         for key, ref in list(registry.items()):
             cls = ref() if callable(ref) else None
-            module = getattr(cls, "__module__", "") or ""
+            module = getattr(cls, "__module__", "")
+            module = module if isinstance(module, str) else ""  # a metaclass's may be a descriptor
             if module == "_ctypes" or module.partition(".")[0] == "ctypes":
                 del registry[key]
+                removed += 1
+    return removed
 
 
 class Missing:

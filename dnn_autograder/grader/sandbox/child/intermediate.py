@@ -5,6 +5,9 @@ with them), so that the child it forks is pid 1 of a fresh pid namespace: killin
 everything the child started. It reports the child's pid and the namespace layers, waits for
 the child, kills what the child left behind (without a pid namespace, as its subreaper), and
 reports the child's exit status and CPU time.
+
+Used without root, without a pid namespace, or when the kernel refuses ``clone`` with the
+namespace flags; otherwise the zygote clones the child itself (``direct_flags``, ``run_direct``).
 """
 
 from __future__ import annotations
@@ -45,6 +48,28 @@ def run(assign: int, report: int, config: dict[str, Any], world: dict[str, Any])
         os.write(report, json.dumps(result).encode() + b"\n")
     except OSError:
         pass
+    os._exit(0)
+
+
+def direct_flags(disable: set[str]) -> tuple[int, list[str]] | None:
+    """Run as root with a pid namespace: the ``clone(2)`` flags that put a child straight into
+    all its namespaces (no intermediate process), and the layers they give; None otherwise
+    (without root, the user namespace's id maps are written by the process that made it; without
+    a pid namespace, the intermediate is the subreaper that kills what the child leaves)."""
+    if os.geteuid() != 0 or "pidns" in disable:
+        return None
+    flags = {"pidns": layers.CLONE_NEWPID, "netns": layers.CLONE_NEWNET,
+             "ipcns": layers.CLONE_NEWIPC, "mountns": layers.CLONE_NEWNS}
+    wanted = [name for name in flags if name not in disable
+              and not (name == "mountns" and ("tmpfs" in disable or "chroot" in disable))]
+    return sum(flags[name] for name in wanted), wanted
+
+
+def run_direct(assign: int, active: list[str], config: dict[str, Any], world: dict[str, Any]) -> None:
+    """Runs in a child the zygote cloned into its namespaces (``direct_flags``); never returns.
+    The zygote itself waits for it and reports its exit status and CPU time."""
+    layers.close_fds_except({assign})
+    launch.run(assign, active, config, world)
     os._exit(0)
 
 

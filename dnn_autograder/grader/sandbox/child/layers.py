@@ -15,6 +15,7 @@ import signal
 import struct
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_pylibc = ctypes.PyDLL(None, use_errno=True)  #: for ``fork_into``: keeps the GIL across the call
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -26,6 +27,27 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
+
+
+_SYS_CLONE_X86_64 = 56
+
+
+def fork_into(flags: int) -> int:
+    """``os.fork()`` straight into new namespaces: ``clone(2)`` with ``flags`` | SIGCHLD,
+    wrapped in the interpreter's own fork handlers (``PyOS_BeforeFork`` and the
+    ``AfterFork`` that ``os.fork`` runs), without releasing the GIL. Returns 0 in the child,
+    the child's pid in the parent, -1 when the kernel refuses (or not on x86-64)."""
+    if platform.machine() != "x86_64":
+        return -1
+    api = ctypes.pythonapi  # a PyDLL: calls keep the GIL, so the child starts holding it
+    api.PyOS_BeforeFork()
+    pid = _pylibc.syscall(ctypes.c_long(_SYS_CLONE_X86_64), ctypes.c_ulong(flags | signal.SIGCHLD),
+                          ctypes.c_void_p(0), ctypes.c_void_p(0), ctypes.c_void_p(0), ctypes.c_void_p(0))
+    if pid == 0:
+        api.PyOS_AfterFork_Child()
+    else:
+        api.PyOS_AfterFork_Parent()
+    return pid
 
 
 def unshare(flags: int) -> bool:

@@ -118,8 +118,8 @@ class Runner:
             self.report = guard.make_reporter(guard.REPORTS, self.real_exit)
             guard.install_audit_hook(scratch, self.violations,
                                      guard.make_reporter(guard.REPORTS, self.real_exit),
-                                     trusted_code=(Runner._describe.__code__,))
-        self.send = self._make_sender(_integrity_check())
+                                     trusted_code=_trusted_readers())
+        self.send = self._make_sender(_WARM[0] if _WARM else _integrity_check())
 
     # --- loading -------------------------------------------------------------------------
     def load(self, specs: list[dict[str, Any]], code: bytearray) -> None:
@@ -576,6 +576,24 @@ def _integrity_check() -> Callable[[], str]:
     return changed
 
 
+def _trusted_readers() -> tuple[Any, ...]:
+    """The runner's own code objects that read frames (its traceback summary)."""
+    return (Runner._describe.__code__,)
+
+
+#: ``[changed]``: the integrity check, made once in the worker (``warm``) for every child.
+_WARM: list[Callable[[], str]] = []
+
+
+def warm() -> None:
+    """What every child would otherwise compute again before its first call, done once in the
+    worker before it forks (each object a child touches costs it a copy-on-write page fault):
+    the audit hook's frame readers with the runner's own, and the integrity check's snapshot
+    (the child-side modules do not change between here and the child's ``prepare``)."""
+    guard.frame_readers(_trusted_readers())
+    _WARM[:] = [_integrity_check()]
+
+
 def _forget_the_worker() -> None:
     """Right before student code: drop what only the worker and the confinement needed (the
     zygote, the intermediate, the kernel layers and their ctypes handle) from everything
@@ -584,6 +602,10 @@ def _forget_the_worker() -> None:
     package_name = __name__.rpartition(".")[0]
     package = sys.modules.get(package_name)
     for short in ("layers", "launch", "intermediate", "zygote", "boot"):
-        sys.modules.pop(f"{package_name}.{short}", None)
+        module = sys.modules.pop(f"{package_name}.{short}", None)
         if package is not None and short in vars(package):
             delattr(package, short)
+        if short == "layers" and module is not None:
+            # its libc handle: the worker's classes (``object.__subclasses__()``) still lead
+            # to this module through their functions' globals; nothing uses it after confining
+            vars(module).clear()

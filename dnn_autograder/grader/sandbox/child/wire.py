@@ -21,7 +21,6 @@ validates everything (the other side may be hostile) and raises :class:`WireErro
 from __future__ import annotations
 
 import json
-import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -290,6 +289,8 @@ def decode(data: Any, body: bytearray | bytes, depth: int = 0) -> Any:
     if kind is not dict or depth > 2 * MAX_DEPTH:
         raise WireError("unexpected value in frame")
     tag = data.get("t")
+    if tag == "a":  # the commonest tagged value first
+        return _decode_array(data, body)
     if tag in ("l", "u"):
         items = _field(data, "v", list)
         decoded = [decode(item, body, depth + 1) for item in items]
@@ -312,8 +313,6 @@ def decode(data: Any, body: bytearray | bytes, depth: int = 0) -> Any:
         return complex(real, imag)
     if tag == "g":
         return _decode_scalar(data)
-    if tag == "a":
-        return _decode_array(data, body)
     if tag == "x":
         return Opaque(str(_field(data, "type", str))[:100])
     raise WireError(f"unknown tag {str(tag)[:20]!r}")
@@ -332,11 +331,15 @@ def _numbers(values: list[Any], count: int) -> list[Any]:
     return values
 
 
+#: the dtype of each allowed code, made once
+_DTYPES = {code: np.dtype(code) for code in ALLOWED_DTYPES}
+
+
 def _dtype(data: dict[str, Any]) -> np.dtype:
     code = _field(data, "d", str)
     if code not in ALLOWED_DTYPES:
         raise WireError(f"dtype {code[:20]!r} not allowed")
-    return np.dtype(code)
+    return _DTYPES[code]
 
 
 def _decode_scalar(data: dict[str, Any]) -> np.generic:
@@ -353,15 +356,23 @@ def _decode_scalar(data: dict[str, Any]) -> np.generic:
 
 
 def _decode_array(data: dict[str, Any], body: bytearray | bytes) -> np.ndarray:
-    dtype = _dtype(data)
-    shape = _field(data, "s", list)
+    code = data.get("d")
+    dtype = _DTYPES.get(code) if type(code) is str else None
+    if dtype is None:
+        dtype = _dtype(data)  # raises the reason
+    shape: Any = data.get("s")
+    if type(shape) is not list:
+        _field(data, "s", list)  # raises the reason
     offset, nbytes = data.get("o"), data.get("n")
-    if (len(shape) > MAX_NDIM or any(type(n) is not int or n < 0 for n in shape)
-            or type(offset) is not int or type(nbytes) is not int):
+    if len(shape) > MAX_NDIM or type(offset) is not int or type(nbytes) is not int:
         raise WireError("malformed array")
-    count = math.prod(shape)
+    count = 1
+    for n in shape:
+        if type(n) is not int or n < 0:
+            raise WireError("malformed array")
+        count *= n
     if count * dtype.itemsize != nbytes or offset < 0 or offset + nbytes > len(body):
         raise WireError("array data out of bounds")
     if count == 0:
         return np.zeros(shape, dtype)
-    return np.frombuffer(body, dtype, count, offset).reshape(shape)
+    return np.ndarray(shape, dtype, body, offset)  # a view of the body, like np.frombuffer

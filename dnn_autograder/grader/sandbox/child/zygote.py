@@ -7,9 +7,15 @@ Process tree for one session (see SECURITY.md)::
 
 The intermediate unshares the namespaces (so the child is pid 1 of a fresh pid namespace and has
 no network), waits for the child, kills whatever it left behind and reports its exit status and
-CPU time to the zygote over a pipe. One intermediate and child are forked ahead of time (the
-"spare"); a session hands the spare its socket (from the parent) and settings, then the child
-applies its own layers and runs ``runner``. The parent talks to the child directly.
+CPU time to the zygote over a pipe. As root with a pid namespace there is no intermediate: the
+zygote clones the child straight into its namespaces and waits for it itself (its pidfd, then
+``wait4``)::
+
+    grader (parent) --Popen--> zygote --clone(new pid, net, IPC, mount ns)--> child
+
+One child (and its intermediate) is forked ahead of time (the "spare"); a session hands the
+spare its socket (from the parent) and settings, then the child applies its own layers and runs
+``runner``. The parent talks to the child directly.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-from . import guard, intermediate
+from . import guard, intermediate, layers, runner
 
 #: Imported once here, so student code finds them after the child loses access to the disk.
 #: (Not numpy.testing: it drags in subprocess and unittest; graded functions do not use it.)
@@ -75,7 +81,11 @@ def warm(config: dict[str, Any]) -> dict[str, Any]:
     numpy.random.seed(0)
     random.seed(0)
     hide_host_paths(config.get("helpers"))
-    guard.frame_readers()  # once, for every child (after the renaming, which replaced the code)
+    try:
+        guard.unlist_native_classes()  # once, for every child (see guard.forget_native)
+    except Exception as exc:  # each child then tries again (guard.forget_native)
+        errors.append(f"unlisting the ctypes classes: {type(exc).__name__}: {exc}")
+    runner.warm()  # after the renaming, which replaced the code
     gc.collect()
     gc.freeze()  # forked children share these pages instead of copying them on first touch
     return {"course": course, "tests": sorted(set(tests) | set(DEFAULT_TEST_MODULES)),
@@ -209,14 +219,16 @@ def _load_helpers(path: str, errors: list[str]) -> tuple[dict[str, str], tuple[s
 class Tracked:
     """An intermediate and its child: a spare waiting for a session, or a session's."""
 
-    ipid: int
-    pipe: int  #: the intermediate's reports: {"pid", "layers"}, then {"status", "cpu"}
+    ipid: int  #: the intermediate; with ``direct``, the child itself
+    pipe: int  #: the intermediate's reports: {"pid", "layers"}, then {"status", "cpu"}; with
+    #: ``direct``, a pidfd of the child (readable once it exited)
     assign: socket.socket | None = None  #: where a spare child receives its session
     root: str | None = None  #: the session's directory (removed here if the parent vanishes)
     started: dict[str, Any] | None = None
     pidfd: int | None = None
     pending: bytes = b""
     status: dict[str, Any] | None = None
+    direct: bool = False  #: cloned by the zygote straight into its namespaces (no intermediate)
 
 
 class Zygote:
@@ -224,6 +236,8 @@ class Zygote:
         self.ctl, self.config, self.world = ctl, config, world
         self.tracked: dict[int, Tracked] = {}
         self.spare: Tracked | None = None
+        #: (clone flags, namespace layers) while children can be cloned straight into them
+        self.direct = intermediate.direct_flags(set(config.get("disable", ())))
 
     def reply(self, message: dict[str, Any]) -> None:
         self.ctl.send(json.dumps(message).encode())
@@ -269,6 +283,10 @@ class Zygote:
         """Fork the next intermediate and child now (namespaces made, child waiting), so that
         a session only has to hand it its socket and settings."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        if self.direct is not None:
+            spare = self.clone_spare(ours, theirs)
+            if spare is not None:
+                return spare
         read_end, write_end = os.pipe()
         ipid = os.fork()
         if ipid == 0:
@@ -280,6 +298,33 @@ class Zygote:
         theirs.close()
         os.close(write_end)
         return Tracked(ipid, read_end, assign=ours)
+
+    def clone_spare(self, ours: socket.socket, theirs: socket.socket) -> Tracked | None:
+        """The spare child cloned straight into its namespaces (``intermediate.direct_flags``):
+        one fork less per session. None (and the intermediate from now on) if the kernel
+        refuses the namespaces."""
+        assert self.direct is not None
+        flags, active = self.direct
+        pid = layers.fork_into(flags)
+        if pid == 0:
+            try:
+                ours.close()
+                intermediate.run_direct(theirs.fileno(), active, self.config, self.world)
+            finally:
+                os._exit(70)
+        if pid < 0:
+            self.direct = None
+            return None
+        theirs.close()
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:  # no pidfds (Linux < 5.3): the intermediate reports instead
+            self.direct = None
+            _kill(pid)
+            _reap(pid)
+            return None
+        return Tracked(pid, pidfd, assign=ours, started={"pid": pid, "layers": list(active)},
+                       pidfd=pidfd, direct=True)
 
     def watch_spare(self) -> None:
         spare = self.spare
@@ -319,7 +364,8 @@ class Zygote:
         spare.assign = None
         spare.root = str(request.get("root"))
         try:  # a handle on the child itself, never on a process that later reuses its pid
-            spare.pidfd = os.pidfd_open(int(spare.started["pid"]))
+            if not spare.direct:
+                spare.pidfd = os.pidfd_open(int(spare.started["pid"]))
         except OSError:
             spare.pidfd = None
         self.tracked[int(request["sid"])] = spare
@@ -351,6 +397,16 @@ class Zygote:
         intermediate (later, with ``reap=False``: its namespaces take a while to go)."""
         if tracked.status is not None:
             return
+        if tracked.direct:
+            try:
+                _, status, usage = os.wait4(tracked.ipid, 0)
+                tracked.status = {"status": status, "cpu": usage.ru_utime + usage.ru_stime,
+                                  "maxrss": usage.ru_maxrss}
+            except ChildProcessError:
+                tracked.status = {"status": None}
+            os.close(tracked.pipe)
+            tracked.pidfd = None  # the same descriptor
+            return
         line = self.read_line(tracked, 0.0)
         os.close(tracked.pipe)
         if tracked.pidfd is not None:
@@ -372,16 +428,22 @@ class Zygote:
                 return
         del self.tracked[sid]
         self.reply({"ok": True, **(tracked.status or {})})
-        _reap(tracked.ipid)  # after the reply: the parent need not wait for the teardown
+        if not tracked.direct:
+            _reap(tracked.ipid)  # after the reply: the parent need not wait for the teardown
 
     def reap(self) -> None:
+        """Reap exited intermediates; a child cloned directly is left to ``collect``, which
+        needs its status and CPU time (it is collected as soon as its pidfd is readable)."""
+        direct = {t.ipid for t in [*self.tracked.values(), self.spare]
+                  if t is not None and t.direct and t.status is None}
         while True:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
             except ChildProcessError:
                 return
-            if pid == 0:
+            if info is None or info.si_pid in direct:
                 return
+            _reap(info.si_pid)
 
     def shutdown(self) -> None:
         """Kill every child (their intermediates reap them), then the intermediates."""
