@@ -6,8 +6,11 @@ runs); the first ones are correct, the rest each carry one catalogued mistake, t
 catalogue entry put in place of the master's function. Then it runs
 ``grade CLASS --out OUT --jobs N --assignment optimization`` (reports and summary included; the
 assignment is named so that another assignment's case bank being rewritten cannot stop the run)
-and prints the class wall time, the time per student, the peak memory (psutil) of the parent process and of its largest
-worker, and the machine's load average before and after. ``--scheduler local`` runs the same class
+and prints the class wall time, the time per student, the CPU time of all the run's processes
+(getrusage; this process is their subreaper), then, from a second run, the peak memory (psutil)
+of the parent process and of its largest worker, and the machine's load average before and
+after. Through Dask the CPU time is that of ``grade`` and what it started, not of the cluster's
+workers. ``--scheduler local`` runs the same class
 through the Dask backend on a local cluster too; ``--profile`` profiles one wrong submission
 graded in a warm process (cProfile, top functions by cumulative time).
 """
@@ -18,13 +21,13 @@ import argparse
 import copy
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "optimization"
@@ -80,62 +83,102 @@ def build_class(target: Path, students: int, wrong: int) -> dict[str, str]:
 
 
 def run_grade(klass: Path, out: Path, extra: list[str]) -> dict[str, float]:
-    """Run ``grade klass --out out ...`` in a fresh process; its wall time, CPU time and peak memory.
+    """Run ``grade klass --out out ...`` twice in a fresh process: its wall time and the CPU time of
+    all its processes (nothing else running in this process meanwhile), then, into a second output
+    folder, its peak memory.
 
-    ``cpu_s`` is the CPU time (user + system) of all the processes of the run (:class:`_Seen`).
-    Unlike the wall time it hardly depends on what else the machine is doing, so it is the number
-    to project from. Memory is sampled with psutil (every 0.1 s,
-    resident set size): the ``grade`` process itself (the parent) and the largest other process
-    under this benchmark (a grading worker, a Dask worker of a local cluster, or a sandbox child)."""
+    ``cpu_s`` is the CPU time (user + system) of every process of the run (:func:`timed`: this
+    process is the subreaper of the ones left behind). Unlike the wall time it hardly depends on
+    what else the machine is doing, so it is the number to project from. Memory is sampled with
+    psutil (every 0.1 s, resident set size) in the second run only, because sampling a tree of
+    processes ten times a second itself costs CPU on 2 cores: the ``grade`` process itself (the
+    parent) and the largest other process under this benchmark (a grading worker, a Dask worker
+    of a local cluster, or a sandbox child)."""
     command = [sys.executable, "-m", "dnn_autograder.grader.cli", str(klass), "--out", str(out), "--quiet",
                "--assignment", ASSIGNMENT, *extra]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    seen = _Seen(process.pid)
+
+    def run() -> None:
+        if subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL).returncode != 0:
+            raise SystemExit("grade failed")
+
+    wall, cpu = timed(run, orphans="--scheduler" not in extra)
+    again = out.with_name(out.name + "_memory")
+    shutil.rmtree(again, ignore_errors=True)  # else the second run skips the unchanged students
+    memory = sampled_memory([*command[:5], str(again), *command[6:]])
+    return {"wall_s": wall, "cpu_s": cpu, **memory}
+
+
+def sampled_memory(command: list[str]) -> dict[str, float]:
+    """Peak resident memory (MB) of the ``grade`` process and of its largest descendant, sampled
+    every 0.1 s with psutil while ``command`` runs (zeros without psutil)."""
     try:
         import psutil
     except ImportError:
-        psutil = None
+        return {"parent_mb": 0.0, "worker_mb": 0.0}
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    parent = worker = 0
     while process.poll() is None:
-        if psutil is not None:
-            seen.sample(psutil)
-        time.sleep(0.1)
-    wall = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"grade failed with exit status {process.returncode}")
-    return {"wall_s": wall, "cpu_s": sum(seen.cpu.values()), "parent_mb": seen.parent_rss / 2**20,
-            "worker_mb": seen.worker_rss / 2**20}
-
-
-class _Seen:
-    """What sampling the process tree under ``grade`` saw: peak resident memory, and each
-    process's CPU time (user + system) at its last sample; for a sandbox worker (zygote) that
-    includes the sandbox children it reaped (their intermediates wait for them), which live for
-    milliseconds each and are never sampled themselves. The last 0.1 s of each process is missed."""
-
-    def __init__(self, parent: int) -> None:
-        self.parent = parent
-        self.parent_rss = self.worker_rss = 0
-        self.cpu: dict[int, float] = {}
-        self.zygote: dict[int, bool] = {}
-
-    def sample(self, psutil: Any) -> None:
         for proc in psutil.Process().children(recursive=True):
             try:
                 rss = proc.memory_info().rss
-                times = proc.cpu_times()
-                if proc.pid not in self.zygote:
-                    self.zygote[proc.pid] = any(part.endswith("boot.py") for part in proc.cmdline())
             except psutil.Error:
                 continue
-            if proc.pid == self.parent:
-                self.parent_rss = max(self.parent_rss, rss)
+            if proc.pid == process.pid:
+                parent = max(parent, rss)
             else:
-                self.worker_rss = max(self.worker_rss, rss)
-            cpu = times.user + times.system
-            if self.zygote[proc.pid]:
-                cpu += times.children_user + times.children_system
-            self.cpu[proc.pid] = max(self.cpu.get(proc.pid, 0.0), cpu)
+                worker = max(worker, rss)
+        time.sleep(0.1)
+    if process.returncode != 0:
+        raise SystemExit(f"grade failed with exit status {process.returncode}")
+    if "--scheduler" not in command:
+        reap_orphans()
+    return {"parent_mb": parent / 2**20, "worker_mb": worker / 2**20}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def become_subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
+
+    A process whose parent exits before it is adopted by us instead of by init, and reaping it
+    (:func:`reap_orphans`) adds its CPU time, and that of the processes it reaped, to our
+    ``RUSAGE_CHILDREN``: without it the CPU of processes left behind (a sandbox's zygote, a kernel)
+    is not counted."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap_orphans(grace_s: float = 10.0) -> bool:
+    """Wait for every remaining descendant (adopted orphans), at most ``grace_s``; whether some are left."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            if time.monotonic() > deadline:
+                return True  # still running: not counted
+            time.sleep(0.05)
+
+
+def timed(run, orphans: bool = True) -> tuple[float, float]:
+    """Wall time of ``run()``, and the CPU time of all the processes it started (once they are
+    reaped; ``orphans=False``: not waiting for descendants this process keeps, a local Dask
+    cluster's workers)."""
+    cpu, started = children_cpu(), time.perf_counter()
+    run()
+    wall = time.perf_counter() - started
+    if orphans and reap_orphans():
+        print("  (some processes were still running 10 s after the tool ended: their CPU is not counted)")
+    return wall, children_cpu() - cpu
 
 
 def grades(out: Path) -> dict[str, float]:
@@ -184,6 +227,7 @@ def main() -> int:
     if klass.exists():
         shutil.rmtree(klass)
     made = build_class(klass, args.students, args.wrong)
+    become_subreaper()
     print(f"class: {args.students} notebooks ({args.wrong} with one catalogued mistake) in {klass}")
     print(f"cpus: {os.cpu_count()}, load average before: {os.getloadavg()}")
     out = scratch / "out_local"
@@ -211,9 +255,9 @@ def _print_run(title: str, measured: dict[str, float], students: int) -> None:
     print(f"  class wall time: {measured['wall_s']:.2f} s (Python start-up included);"
           f" {measured['wall_s'] / students:.3f} s per student")
     print(f"  CPU time of all its processes: {measured['cpu_s']:.2f} s; {measured['cpu_s'] / students:.3f} s per"
-          " student")
+          " student (getrusage of the reaped processes)")
     print(f"  peak resident memory: parent {measured['parent_mb']:.0f} MB, largest other process"
-          f" {measured['worker_mb']:.0f} MB (psutil, sampled every 0.1 s; 0 without psutil)")
+          f" {measured['worker_mb']:.0f} MB (a second run, sampled every 0.1 s with psutil; 0 without it)")
     print(f"  load average after: {os.getloadavg()}")
 
 

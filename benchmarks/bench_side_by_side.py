@@ -56,7 +56,6 @@ import concurrent.futures
 import copy
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -67,7 +66,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_class import ASSIGNMENT, ROOT, TRAINING_CELL, build_class  # noqa: E402
+from bench_class import ASSIGNMENT, ROOT, TRAINING_CELL, become_subreaper, build_class, timed  # noqa: E402
 
 HEADER = "# GRADED FUNCTION: "
 NOTEBOOK = "optimization.ipynb"  # the file name of the assignment's notebook in nbgrader's and Otter's folders
@@ -226,50 +225,6 @@ class Measured:
         self.parts[name] = (wall, cpu)
         self.wall_s += wall
         self.cpu_s += cpu
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def become_subreaper() -> bool:
-    """Make this process the reaper of its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
-
-    A process whose parent exits before it is adopted by us instead of by init, and reaping it
-    (:func:`_reap_orphans`) adds its CPU time, and that of the processes it reaped, to our
-    ``RUSAGE_CHILDREN``: without it the CPU of processes left behind (a sandbox's zygote, a kernel)
-    is not counted."""
-    try:
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _reap_orphans(grace_s: float = 10.0) -> bool:
-    """Wait for every remaining descendant (adopted orphans), at most ``grace_s``; whether some are left."""
-    deadline = time.monotonic() + grace_s
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return False
-        if pid == 0:
-            if time.monotonic() > deadline:
-                return True  # still running: not counted
-            time.sleep(0.05)
-
-
-def timed(run) -> tuple[float, float]:
-    """Wall time of ``run()``, and the CPU time of all the processes it started (once they are reaped)."""
-    cpu, started = _children_cpu(), time.perf_counter()
-    run()
-    wall = time.perf_counter() - started
-    if _reap_orphans():
-        print("  (some processes were still running 10 s after the tool ended: their CPU is not counted)")
-    return wall, _children_cpu() - cpu
 
 
 def call(command: list[str], cwd: Path, log: Path) -> None:
