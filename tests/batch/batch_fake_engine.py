@@ -109,3 +109,34 @@ def _act(text: str) -> None:
         time.sleep(3600)
     if "RAISE" in text:
         raise RuntimeError("scripted failure")
+
+
+#: what :meth:`WarmingEngine.warm` ran in this process: ``[pid, assignment]`` (None: it did not)
+WARMED: list | None = None
+
+
+class WarmingEngine(FakeEngine):
+    """A fake engine with a ``warm(assignment)``, which the batch's fork server calls before it
+    forks the workers; each result's ``extra`` says what its worker inherited (``warmed``:
+    ``[pid, assignment]`` of the warming process, or None) and whether the warm's input reached
+    the worker's environment (``warm_variable``)."""
+
+    @staticmethod
+    def warm(assignment: str | None) -> None:
+        global WARMED
+        WARMED = [os.getpid(), assignment]
+
+    def grade(self, task) -> SubmissionResult:
+        result = super().grade(task)
+        extra = {**result.extra, "warmed": WARMED,
+                 "warm_variable": os.environ.get("DNN_AUTOGRADER_FORKSERVER_WARM")}
+        return dataclasses.replace(result, extra=extra)
+
+
+class FailingWarmEngine(WarmingEngine):
+    """A fake engine whose ``warm`` raises after it started: the batch must grade all the same."""
+
+    @staticmethod
+    def warm(assignment: str | None) -> None:
+        WarmingEngine.warm(assignment)
+        raise RuntimeError("scripted failure of warm")

@@ -93,3 +93,54 @@ def test_a_worker_gets_its_next_student_before_the_last_result_is_handled(tmp_pa
         assert [g.task.student for g in results] == ["second"]
     finally:
         results.close()
+
+
+def _warmed(tmp_path: Path, engine: str, assignment: str | None, names: tuple[str, ...] = ("a", "b", "c")) -> list:
+    (tmp_path / "class").mkdir()
+    for name in names:
+        (tmp_path / "class" / f"{name}.py").write_text(GOOD, encoding="utf-8")
+    out = _run(f"""
+        import json, sys
+        sys.path.insert(0, {str(HERE)!r})
+        from dnn_autograder.grader.classes.batch import grade_batch
+        summary = grade_batch({str(tmp_path / "class")!r}, {str(tmp_path / "out")!r}, assignment={assignment!r},
+                              engine="batch_fake_engine:{engine}", jobs=2, progress=None)
+        print(json.dumps([[r.score, r.extra["warmed"], r.extra["worker_pid"], r.extra["warm_variable"]]
+                          for r in summary.results]))
+    """)
+    return json.loads(out)
+
+
+def test_the_fork_server_warms_the_engine_once_for_the_class_assignment(tmp_path: Path) -> None:
+    """The engine class's ``warm(assignment)`` runs once, in the fork server, before any worker
+    is forked: every worker starts with what it computed (for the named assignment), and none
+    inherits the variable that carried the request."""
+    rows = _warmed(tmp_path, "WarmingEngine", "fake")
+    assert [score for score, *_ in rows] == [3.0, 3.0, 3.0]
+    warmed = {tuple(w) if w else None for _, w, _, _ in rows}
+    assert len(warmed) == 1 and None not in warmed
+    (pid, assignment), = warmed
+    assert assignment == "fake"
+    assert pid not in {worker for _, _, worker, _ in rows}  # not a worker: the process they were forked from
+    assert {variable for *_, variable in rows} == {None}
+
+
+def test_without_a_named_assignment_warm_is_told_none(tmp_path: Path) -> None:
+    rows = _warmed(tmp_path, "WarmingEngine", None, names=("a", "b"))
+    assert {w[1] for _, w, _, _ in rows} == {None}
+    assert all(w is not None for _, w, _, _ in rows)
+
+
+def test_a_warm_that_fails_costs_nothing_but_the_warming(tmp_path: Path) -> None:
+    rows = _warmed(tmp_path, "FailingWarmEngine", "fake")
+    assert [score for score, *_ in rows] == [3.0, 3.0, 3.0]  # the fork server served all the same
+
+
+def test_the_class_assignment_is_the_one_every_task_names() -> None:
+    from dnn_autograder.grader.classes.batch import _common_assignment
+
+    assert _common_assignment([GradeTask("x", "a", "optimization"), GradeTask("y", "b", "optimization")]) \
+        == "optimization"
+    assert _common_assignment([GradeTask("x", "a", "optimization"), GradeTask("y", "b", "regularization")]) is None
+    assert _common_assignment([GradeTask("x", "a", "optimization"), GradeTask("y", "b")]) is None
+    assert _common_assignment([GradeTask("x", "a")]) is None

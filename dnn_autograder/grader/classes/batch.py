@@ -76,6 +76,9 @@ DEFAULT_ENGINE = "dnn_autograder.grader.classes.batch:PipelineEngine"
 DEFAULT_TIMEOUT_S = 900.0  #: one student, all assignments; the sandbox's own limits come first
 STARTUP_TIMEOUT_S = 180.0
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: imported last by the fork server: calls the engine's ``warm`` (see :func:`worker_context`)
+_WARM_MODULE = "dnn_autograder.grader.classes.forkserver_warm"
+_WARM_VARIABLE = "DNN_AUTOGRADER_FORKSERVER_WARM"  #: its input, set while the fork server starts
 _FINAL_BLOCK_MARK = 'id="final-grades-heading"'  #: in a report showing the "Final grade" block
 _HASHED_BYTES = 64 * 2**20  #: a file's first 64 MB are hashed (with its size): enough to tell
 #: a class of more students than this is never held in memory: its class files are made from the
@@ -176,7 +179,7 @@ def grade_batch(
         raise UsageError(f"a class must be a folder of student folders or files: {class_dir}")
     book_path = Path(gradebook_path) if gradebook_path else out_dir / GRADEBOOK_NAME
     if scheduler is None and (force or not book_path.exists()):  # all to grade: the fork server
-        worker_context(engine)  # loads the workers' modules while this process scans the class
+        worker_context(engine, assignment)  # loads the workers' modules while this process scans the class
     digests = engine_class(engine).spec_digests(assignment)
     roster = read_roster(class_dir)
     entries, ignored = roster.students, roster.ignored
@@ -477,6 +480,16 @@ class PipelineEngine:
     #: imported once by the fork server the workers are forked from (:func:`worker_context`)
     PRELOAD = ("dnn_autograder.grader.grading.pipeline", "dnn_autograder.grader.outputs.render.html")
 
+    @staticmethod
+    def warm(assignment: str | None) -> None:
+        """Called once by the fork server before it forks the workers (:func:`worker_context`):
+        the student-independent work of grading ``assignment`` (its suites, catalogue, the
+        reference's side of its pictures, the report templates:
+        :func:`dnn_autograder.grader.grading.prepare.prepare`), which every worker then inherits."""
+        from dnn_autograder.grader.grading.prepare import prepare
+
+        prepare(assignment)
+
     def __init__(self) -> None:
         from dnn_autograder.grader.grading import pipeline
 
@@ -522,7 +535,7 @@ def grade_many(
     queue = collections.deque(tasks)
     if not queue:
         return
-    context = worker_context(engine)
+    context = worker_context(engine, _common_assignment(queue))
     workers = [_Worker(context, engine) for _ in range(resolve_jobs(jobs, len(queue)))]
     try:
         while queue or any(w.task for w in workers):
@@ -549,17 +562,22 @@ def grade_many(
                 worker.shutdown()
 
 
-def worker_context(engine: str) -> Any:
+def worker_context(engine: str, assignment: str | None = None) -> Any:
     """The multiprocessing context of the workers: a fork server where there is one (else spawn).
 
     The fork server imports the engine's module and the modules the engine class lists in its
     ``PRELOAD`` once, so every worker forked from it starts with them loaded instead of
     importing them itself (numpy, the grading pipeline, the report templates: ~0.2 s of CPU per
-    worker). It is started with one BLAS/OpenMP thread per process (:data:`_THREAD_VARIABLES`,
-    unless set), as a worker's numerical libraries are loaded before the worker's own code runs.
-    The fork server is one per process: a batch reuses the one an earlier batch started. It
-    imports from Python's default path (an installed package), not from this process's
-    ``sys.path``: a module it cannot import is left to each worker (whose ``sys.path`` is ours)."""
+    worker). Then, when the engine class has a ``warm(assignment)``, it calls it with
+    ``assignment`` (the class's assignment, None when not known) before forking any worker
+    (:mod:`dnn_autograder.grader.classes.forkserver_warm`): the student-independent work of
+    grading is done once instead of once per worker. It is started with one BLAS/OpenMP thread
+    per process (:data:`_THREAD_VARIABLES`, unless set), as a worker's numerical libraries are
+    loaded before the worker's own code runs. The fork server is one per process: a batch reuses
+    the one an earlier batch started (as it was warmed: the workers compute anything else on
+    first use). It imports from Python's default path (an installed package), not from this
+    process's ``sys.path``: a module it cannot import is left to each worker (whose ``sys.path``
+    is ours)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -567,10 +585,18 @@ def worker_context(engine: str) -> Any:
         preload = tuple(getattr(engine_class(engine), "PRELOAD", ()))
     except Exception:  # noqa: BLE001 - the worker that cannot build it reports why
         preload = ()
-    context.set_forkserver_preload(["__main__", engine.partition(":")[0], *preload])
-    with _environment({name: "1" for name in _THREAD_VARIABLES if name not in os.environ}):
+    context.set_forkserver_preload(["__main__", engine.partition(":")[0], *preload, _WARM_MODULE])
+    variables = {name: "1" for name in _THREAD_VARIABLES if name not in os.environ}
+    variables[_WARM_VARIABLE] = json.dumps([engine, assignment])
+    with _environment(variables):
         multiprocessing.forkserver.ensure_running()  # type: ignore[attr-defined]
     return context
+
+
+def _common_assignment(tasks: Iterable[GradeTask]) -> str | None:
+    """The assignment every task names, or None (none named, or several)."""
+    named = {task.assignment for task in tasks}
+    return named.pop() if len(named) == 1 else None
 
 
 @contextlib.contextmanager

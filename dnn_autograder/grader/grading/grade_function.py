@@ -130,7 +130,7 @@ def _batched(session: SessionLike, suite: FunctionSuite) -> _Batch | None:
         assert on_stand_in is not None
         return on_stand_in(name, args, kwargs)
 
-    records = call_each(spec.name, [(tuple(item.case.args.values()), item.case.seed) for item in suite.expected],
+    records = call_each(spec.name, suite.calls,
                         inject=spec.helpers, stand_ins=spec.stand_ins, on_stand_in=answer if spec.stand_ins else None,
                         timeout_s=spec.timeout_s, max_raised=MAX_RAISED)
     return _Batch(requests, records)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from dnn_autograder.grader.errors import SpecError
 from dnn_autograder.grader.grading.normalise import compare_outputs, normalise
 from dnn_autograder.grader.grading.scripts import run_trusted
 from dnn_autograder.grader.model import Case
+from dnn_autograder.grader.sandbox.requests import PreparedCalls
 from dnn_autograder.grader.values import deep_copy
 
 
@@ -47,6 +48,14 @@ class FunctionSuite:
     companions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     #: the spec's accepted variants (``accept``), by their ``module:attr``
     variants: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @cached_property
+    def calls(self) -> PreparedCalls:
+        """``(args, seed)`` of every case, in order, for ``Session.call_each``: encoded for the
+        sandbox once per process, not once per student (the cases are the same for all; nothing
+        writes into a case's arguments: trusted code runs on copies, the child on what it
+        received)."""
+        return PreparedCalls([(tuple(item.case.args.values()), item.case.seed) for item in self.expected])
 
     def accepted(self, case: Case, got: Mapping[str, Any]) -> str | None:
         """The accepted variant whose outputs on ``case`` are ``got`` (within tolerances), or None."""

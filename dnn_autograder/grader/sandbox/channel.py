@@ -152,7 +152,22 @@ class ChildProcess:
 
 
 def remove_tree(path: str) -> None:
-    """Remove a session's directory, whatever modes the student's code left on its files."""
+    """Remove a session's directory, whatever modes the student's code left on its files.
+
+    Usually it holds only empty directories (the scratch directory the student did not use):
+    they go with one ``rmdir`` each (which never follows a symlink and fails on anything else
+    than an empty directory); otherwise the whole tree goes through ``shutil.rmtree``."""
+    try:
+        for name in os.listdir(path):
+            os.rmdir(os.path.join(path, name))
+        os.rmdir(path)
+        return
+    except FileNotFoundError:
+        if not os.path.lexists(path):
+            return
+    except OSError:
+        pass
+
     def retry(function: Any, name: str, _problem: Any) -> None:
         try:
             os.chmod(os.path.dirname(name), 0o700)

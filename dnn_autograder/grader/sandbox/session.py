@@ -14,7 +14,7 @@ import os
 import socket
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -25,6 +25,7 @@ from dnn_autograder.grader.sandbox import outcomes, reports
 from dnn_autograder.grader.sandbox.channel import ChildProcess, Gone, Timeout, remove_tree
 from dnn_autograder.grader.sandbox.child import wire
 from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcome
+from dnn_autograder.grader.sandbox.requests import PreparedCalls, encode_run
 
 #: Time the parent spends answering stand-ins is added to a call's deadline, up to this many
 #: times the timeout (a loop of stand-in calls must not keep the parent busy forever).
@@ -140,7 +141,8 @@ class Session:
         needs a fresh child (it patched a watched module, left a thread, or used most of the
         CPU limit) gets one for the calls after it, as with :meth:`call`. Closing the iterator
         before its end kills the child (it would go on with the calls it was sent). Raises as
-        :meth:`call` does.
+        :meth:`call` does. ``calls`` may be a :class:`~.requests.PreparedCalls`, whose requests
+        are encoded once for every session that sends them.
         """
         timeout = self._timeout(timeout_s, stand_ins, on_stand_in)
         common = {"op": "calls", "fn": str(function),
@@ -149,49 +151,52 @@ class Session:
         done, raised = 0, 0
         while done < len(calls):
             first = done
-            encoder = wire.Encoder(1 << 62)
-            chunk: list[dict[str, Any]] = []
-            for args, seed in calls[first:]:
-                try:
-                    chunk.append({"args": encoder.encode(list(args)), "seed": None if seed is None else int(seed)})
-                except wire.Unencodable as exc:
-                    raise TypeError(f"cannot send {exc} to the sandbox") from None
-                if encoder.size >= BATCH_BYTES or len(chunk) >= BATCH_CALLS:
-                    break
-            child = self._child_for(function)
-            finished = False
             try:
-                for record in self._batch(child, {**common, "calls": chunk}, encoder, timeout, first, on_stand_in):
+                run = calls.run(first, BATCH_BYTES, BATCH_CALLS) if isinstance(calls, PreparedCalls) \
+                    else encode_run(calls, first, BATCH_BYTES, BATCH_CALLS)
+            except wire.Unencodable as exc:
+                raise TypeError(f"cannot send {exc} to the sandbox") from None
+            child = self._child_for(function)
+            finished, count = False, run.end - first
+            records = self._batch(child, run.frame(common), count, timeout, first, on_stand_in)
+            del run
+            try:
+                for record in records:
                     done += 1
                     raised += record.outcome == "raised"
                     if record.outcome not in ("returned", "raised") or raised > max_raised:
                         finished = done == len(calls)
                         yield record
                         return
-                    if child.recycle and done < first + len(chunk):
+                    if child.recycle and done < first + count:
                         child.kill()  # it stops after such a call; the rest go to a fresh child
                         yield record
                         break
                     yield record
                 finished = True
             finally:
-                if not finished and done < first + len(chunk):
+                records.close()  # stopped at a record: kills the child
+                if not finished and done < first + count:
                     child.kill()  # closed early (or ended by a stop rule): the child may go on
 
-    def _batch(self, child: ChildProcess, header: dict[str, Any], encoder: wire.Encoder, timeout: float,
-               first: int, on_stand_in: Callable[[int, str, tuple, dict], Any] | None) -> Iterator[CallRecord]:
-        """Send one ``calls`` request and yield each call's record as it arrives (see
-        :meth:`call_each`); after a record that ends the child (a timeout, a death, a frame the
-        parent refused) nothing more is yielded."""
+    def _batch(self, child: ChildProcess, frame: bytes, count: int, timeout: float,
+               first: int, on_stand_in: Callable[[int, str, tuple, dict], Any] | None,
+               ) -> Generator[CallRecord, None, None]:
+        """Send one ``calls`` request (``frame``, of ``count`` calls) and yield each call's record
+        as it arrives (see :meth:`call_each`); after a record that ends the child (a timeout, a
+        death, a frame the parent refused) nothing more is yielded. Closed at a record, it kills
+        the child: before the last call's record, the child would go on with the calls it was
+        sent; at the last one, the function's next calls (a shrink) must still find a fresh child
+        (a graceful close instead costs the same: measured, the child's teardown dominates)."""
         deadline = time.monotonic() + timeout
         grace = STAND_IN_GRACE * timeout
         index = first
         started = time.monotonic()
         problem: str | None = None  # a bad request (as :meth:`call`, a ValueError)
         try:
-            child.send(wire.pack(header, encoder), deadline)
-            del encoder
-            for _ in header["calls"]:
+            child.send(frame, deadline)
+            del frame
+            for _ in range(count):
                 while True:
                     reply, body = child.read(deadline)
                     if reply.get("ev") == "stand_in":

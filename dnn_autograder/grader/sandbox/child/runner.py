@@ -13,6 +13,7 @@ import _thread
 import builtins
 import linecache
 import marshal
+import operator
 import os
 import posix
 import random
@@ -551,7 +552,16 @@ def _refuse_threads() -> Callable[[], None]:
 
 def _integrity_check() -> Callable[[], str]:
     """``changed()``: ``""`` while the child-side modules (runner, guard, wire, capture) and
-    their classes hold what they held now; else the name of the first thing that differs."""
+    their classes hold what they held now; else the name of the first thing that differs.
+
+    It runs before every frame, so the common case is one pass in C over all the namespaces
+    (~350 entries): their sizes, their keys in order (compared as the dict lookups of the
+    detailed pass compare them) and their values in order, compared by identity only
+    (``operator.is_not``: no ``__eq__`` of a replaced value is ever called). When that pass
+    sees any difference, the detailed pass (each saved key looked up, its value compared by
+    identity) decides and names it; the quick pass never accepts what the detailed one would
+    refuse (same sizes, same keys in the same order and the same objects mean the same
+    lookups)."""
     package = __name__.rpartition(".")[0]
     watched: list[tuple[str, Any, dict[str, Any]]] = []
     for short in ("runner", "guard", "wire", "capture", "script"):
@@ -563,8 +573,14 @@ def _integrity_check() -> Callable[[], str]:
             if isinstance(value, type) and value.__module__ == module.__name__:
                 watched.append((f"{short}.{value.__name__}", value.__dict__, dict(value.__dict__)))
     size, absent = len, _ABSENT
+    namespaces = tuple(current for _, current, _ in watched)
+    sizes = tuple(size(saved) for _, _, saved in watched)
+    keys = [key for _, _, saved in watched for key in saved]
+    values = tuple(value for _, _, saved in watched for value in saved.values())
+    # captured now: top-level student code may rebind the builtins before a unit's frame
+    is_not, map_, any_, tuple_ = operator.is_not, map, any, tuple
 
-    def changed() -> str:
+    def differs() -> str:
         for name, current, saved in watched:
             if size(current) != size(saved):
                 return name
@@ -572,6 +588,17 @@ def _integrity_check() -> Callable[[], str]:
                 if current.get(key, absent) is not value:
                     return f"{name}.{key}"
         return ""
+
+    def changed() -> str:
+        now_keys: list[Any] = []
+        now_values: list[Any] = []
+        for namespace in namespaces:
+            now_keys += namespace
+            now_values += namespace.values()
+        if size(now_values) == size(values) and tuple_(map_(size, namespaces)) == sizes \
+                and now_keys == keys and not any_(map_(is_not, now_values, values)):
+            return ""
+        return differs()
 
     return changed
 
@@ -588,9 +615,11 @@ _WARM: list[Callable[[], str]] = []
 def warm() -> None:
     """What every child would otherwise compute again before its first call, done once in the
     worker before it forks (each object a child touches costs it a copy-on-write page fault):
-    the audit hook's frame readers with the runner's own, and the integrity check's snapshot
-    (the child-side modules do not change between here and the child's ``prepare``)."""
+    the audit hook's frame readers with the runner's own, the integrity check's snapshot
+    (the child-side modules do not change between here and the child's ``prepare``) and the
+    names of the ctypes modules to forget (the worker imports nothing after ``hide_host_paths``)."""
     guard.frame_readers(_trusted_readers())
+    guard.remember_native_modules()
     _WARM[:] = [_integrity_check()]
 
 

@@ -1,0 +1,106 @@
+"""The ``calls`` request of ``Session.call_each``, encoded once when the calls are the same for
+every student.
+
+A request carries a run of consecutive calls ``calls[first:end]``: each call's arguments
+(``wire``-encoded, arrays in the body) and seed. A run ends after the call that brings the body
+(plus its header estimate) to ``max_bytes`` or the run to ``max_calls`` calls, so the runs that
+cover ``calls`` are determined by ``calls`` and the two caps alone.
+
+:class:`PreparedCalls` keeps the encoded runs that start where a previous one ended (from 0):
+the ones every student's session sends. An encoded run holds its own copy of the arguments'
+array bytes, so a kept run is a fixed byte string: what the child receives never changes with
+the argument objects afterwards, and packing a kept run costs one small JSON dump of the
+request's other fields and a copy of its bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dnn_autograder.grader.sandbox.child import wire
+
+Call = tuple[tuple, int | None]
+
+
+@dataclass(frozen=True)
+class EncodedRun:
+    """Calls ``first`` to ``end - 1`` as they cross the wire: ``text`` is the JSON list of their
+    ``{"args": encoded, "seed": seed}``, ``body`` the array bytes the encoded arguments point into
+    (offsets from the start of the body)."""
+
+    first: int
+    end: int
+    text: bytes
+    body: bytes
+
+    def frame(self, header: Mapping[str, Any]) -> bytes:
+        """The frame ``wire.pack({**header, "calls": [the run's calls]}, encoder)`` byte for byte
+        (``header`` is a non-empty JSON object without a ``calls`` key)."""
+        head = json.dumps(dict(header), separators=(",", ":"), allow_nan=True).encode("utf-8")
+        if head == b"{}" or "calls" in header:
+            raise ValueError("a calls request needs other fields and no 'calls' of its own")
+        text = b"".join([head[:-1], b',"calls":', self.text, b"}"])
+        return b"".join([wire.HEADER.pack(len(text), len(self.body)), text, self.body])
+
+
+def encode_run(calls: Sequence[Call], first: int, max_bytes: int, max_calls: int) -> EncodedRun:
+    """Encode the run of calls that starts at ``first`` (see the module doc for where it ends),
+    with a copy of their array bytes. Raises ``wire.Unencodable`` for an argument that cannot
+    cross."""
+    if not 0 <= first < len(calls):
+        raise IndexError(f"no call {first} among {len(calls)}")
+    encoder = wire.Encoder(1 << 62)
+    encoded: list[dict[str, Any]] = []
+    end = first
+    for args, seed in calls[first:]:
+        encoded.append({"args": encoder.encode(list(args)), "seed": None if seed is None else int(seed)})
+        end += 1
+        if encoder.size >= max_bytes or len(encoded) >= max_calls:
+            break
+    text = json.dumps(encoded, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    return EncodedRun(first, end, text, b"".join(encoder.chunks))  # the copy, before any code runs
+
+
+class PreparedCalls(Sequence[Call]):
+    """``(args, seed)`` pairs for ``Session.call_each`` (a sequence of them like any other),
+    whose encoded runs are kept for every session that sends them: build one per list of calls
+    that does not change (a graded function's cases), and pass it again and again.
+
+    Only the runs that start at 0 or where a kept run ended are kept (the runs of a session
+    whose child never needed replacing), at most one per ``(first, max_bytes, max_calls)``, so
+    what is kept is about the size of the arguments. Safe to share between threads (two
+    threads may encode the same run; either result is kept, they are equal).
+    """
+
+    def __init__(self, calls: Sequence[Call]) -> None:
+        self._calls: tuple[Call, ...] = tuple((tuple(args), seed) for args, seed in calls)
+        self._runs: dict[tuple[int, int, int], EncodedRun] = {}
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._calls[index]
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(self._calls)
+
+    @property
+    def kept(self) -> frozenset[tuple[int, int, int]]:
+        """The ``(first, max_bytes, max_calls)`` of the runs kept so far."""
+        return frozenset(self._runs)
+
+    def run(self, first: int, max_bytes: int, max_calls: int) -> EncodedRun:
+        """The encoded run that starts at ``first`` (see :func:`encode_run`)."""
+        key = (first, max_bytes, max_calls)
+        kept = self._runs.get(key)
+        if kept is not None:
+            return kept
+        run = encode_run(self._calls, first, max_bytes, max_calls)
+        if first == 0 or any(other.end == first and (size, count) == (max_bytes, max_calls)
+                             for (_, size, count), other in list(self._runs.items())):
+            self._runs[key] = run
+        return run
