@@ -26,8 +26,7 @@ mistake each) and grades it three ways, one tool after the other:
 
 For each it prints the wall time, the time per student, the CPU time of all its processes
 (``getrusage(RUSAGE_CHILDREN)`` before and after, this process being the subreaper of the tools'
-orphans: every process a tool started, kernels and sandbox processes included; for ours also the
-psutil sampling of ``bench_class.py``, which misses the last 0.1 s of each process), the machine's
+orphans: every process a tool started, kernels and sandbox processes included), the machine's
 load average before and after, then the ratios to ours and a table per student of who each tool finds
 wrong (which graded functions lose points). ``--quiet-load L`` waits (at most ``--quiet-wait`` s)
 before each tool for a 1-minute load average below L: the machine may be shared.
@@ -385,38 +384,22 @@ def run_otter(root: Path, archive: Path, students: list[str], python: str, jobs:
 # --- ours ---
 
 def run_ours(klass: Path, out: Path, jobs: int, root: Path, log: Path) -> tuple[Measured, dict]:
-    """``grade CLASS`` from the source tree ``root`` (this one, or e.g. a ``git archive`` of a commit).
-
-    Besides the CPU time from ``getrusage``, the process tree is sampled with psutil every 0.1 s as
-    ``bench_class.py`` does (``cpu_sampled``), so that its numbers can be compared with these."""
-    from bench_class import _Seen
-
+    """``grade CLASS`` from the source tree ``root`` (this one, or e.g. a ``git archive`` of a commit);
+    its CPU time from ``getrusage``, as ``bench_class.py`` measures it."""
     measured = Measured(load_before=os.getloadavg())
     command = [sys.executable, "-m", "dnn_autograder.grader.cli", str(klass), "--out", str(out), "--quiet",
                "--jobs", str(jobs), "--assignment", ASSIGNMENT]
-    sampled: list[float] = []
 
     def run() -> None:
         with open(log, "a") as output:
             output.write(f"$ (cd {root}; {' '.join(command)})\n")
             output.flush()
-            process = subprocess.Popen(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
-            seen = _Seen(process.pid)
-            try:
-                import psutil
-            except ImportError:
-                psutil = None
-            while process.poll() is None:
-                if psutil is not None:
-                    seen.sample(psutil)
-                time.sleep(0.1)
-        if process.returncode != 0:
-            raise SystemExit(f"grade failed with exit status {process.returncode}: see {log}")
-        sampled.append(sum(seen.cpu.values()))
+            code = subprocess.run(command, cwd=root, stdout=output, stderr=subprocess.STDOUT).returncode
+        if code != 0:
+            raise SystemExit(f"grade failed with exit status {code}: see {log}")
 
     measured.add(f"grade CLASS --out OUT --jobs {jobs}", *timed(run))
     measured.load_after = os.getloadavg()
-    print(f"  (CPU sampled with psutil as bench_class.py does: {sampled[0]:.2f} s)")
     data = json.loads((out / "results.json").read_text())
     scores = {}
     for submission in data["submissions"]:
