@@ -70,3 +70,21 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
+
+
+def peak_traced_mb(class_dir: Path, out: Path) -> float:
+    """Grade ``class_dir`` with the fake engine (2 workers, no reports) and return the peak of the
+    memory Python allocated in this process meanwhile (tracemalloc), in MB."""
+    import tracemalloc
+
+    from dnn_autograder.grader.classes.batch import grade_batch
+
+    tracemalloc.start()
+    try:
+        summary = grade_batch(class_dir, out, engine="batch_fake_engine:FakeEngine", jobs=2, progress=None,
+                              reports=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert summary.graded == len(list(class_dir.iterdir()))
+    return peak / 2**20

@@ -5,11 +5,10 @@ bytes as from results held in memory, and a parent whose memory does not grow wi
 from __future__ import annotations
 
 import re
-import tracemalloc
 from pathlib import Path
 
 import pytest
-from class_builder import GOOD, build_class
+from class_builder import GOOD, build_class, peak_traced_mb
 
 from dnn_autograder.grader.classes import batch
 from dnn_autograder.grader.classes.batch import StoredResults, grade_batch
@@ -54,17 +53,6 @@ def _wordy_result(path: Path) -> Path:
     return write_student_result(path, result)
 
 
-def _peak_mb(class_dir: Path, out: Path) -> float:
-    tracemalloc.start()
-    try:
-        summary = grade_batch(class_dir, out, engine=FAKE, jobs=2, progress=None, reports=False)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert summary.graded == len(list(class_dir.iterdir()))
-    return peak / 2**20
-
-
 def _build(root: Path, students: int, result: Path) -> Path:
     root.mkdir(parents=True)
     for index in range(students):
@@ -75,8 +63,8 @@ def _build(root: Path, students: int, result: Path) -> Path:
 def test_the_parent_of_a_big_class_keeps_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "IN_MEMORY_STUDENTS", 0)
     wordy = _wordy_result(tmp_path / "wordy")
-    _peak_mb(_build(tmp_path / "warm", 2, wordy), tmp_path / "out_warm")  # imports are not the batch's
-    small = _peak_mb(_build(tmp_path / "small", 10, wordy), tmp_path / "out_small")
-    large = _peak_mb(_build(tmp_path / "large", 60, wordy), tmp_path / "out_large")
+    peak_traced_mb(_build(tmp_path / "warm", 2, wordy), tmp_path / "out_warm")  # imports are not the batch's
+    small = peak_traced_mb(_build(tmp_path / "small", 10, wordy), tmp_path / "out_small")
+    large = peak_traced_mb(_build(tmp_path / "large", 60, wordy), tmp_path / "out_large")
     # held in memory, 50 more such results would add ~3 MB; read back, only ids and scores remain
     assert large - small < 1.0, (small, large)

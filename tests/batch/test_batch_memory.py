@@ -4,10 +4,9 @@ the output files, not accumulated (measured with tracemalloc, never with a clock
 from __future__ import annotations
 
 import json
-import tracemalloc
 from pathlib import Path
 
-from class_builder import GOOD
+from class_builder import GOOD, peak_traced_mb
 
 from dnn_autograder.grader.classes.batch import grade_batch
 
@@ -22,21 +21,10 @@ def _build(root: Path, students: int) -> Path:
     return root
 
 
-def _peak_mb(class_dir: Path, out: Path) -> float:
-    tracemalloc.start()
-    try:
-        summary = grade_batch(class_dir, out, engine=FAKE, jobs=2, progress=None, reports=False)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert summary.graded == len(list(class_dir.iterdir()))
-    return peak / 2**20
-
-
 def test_parent_memory_does_not_grow_with_the_class(tmp_path: Path) -> None:
-    _peak_mb(_build(tmp_path / "warm", 2), tmp_path / "out_warm")  # imports are not the batch's
-    small = _peak_mb(_build(tmp_path / "small", 10), tmp_path / "out_small")
-    large = _peak_mb(_build(tmp_path / "large", 50), tmp_path / "out_large")
+    peak_traced_mb(_build(tmp_path / "warm", 2), tmp_path / "out_warm")  # imports are not the batch's
+    small = peak_traced_mb(_build(tmp_path / "small", 10), tmp_path / "out_small")
+    large = peak_traced_mb(_build(tmp_path / "large", 50), tmp_path / "out_large")
     # 40 more students of ~0.4 MB each would add ~16 MB if their results were kept; a few
     # kilobytes each (ids, scores, diagnoses) is what a flat parent may keep
     assert large - small < 5, (small, large)
