@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from dnn_autograder.grader.assignment.spec import AssignmentSpec
+from dnn_autograder.grader.extract import ExtractedFile
 
 
 def recognise(
@@ -46,6 +47,13 @@ def recognise(
     if found:
         return tuple(s.name for s in _one_per_clash(found, names, source))
     return tuple(n for n in _hinted(hints, specs) if n in counts)[:1]
+
+
+def recognise_file(file: ExtractedFile, specs: Sequence[AssignmentSpec]) -> tuple[str, ...]:
+    """:func:`recognise` for an extracted file: the functions it defines (broken ones included),
+    its hints, and its code (its program units, where recognition markers are searched)."""
+    defined = set(file.functions) | set(file.broken_functions)
+    return recognise(defined, specs, file.hints, "\n".join(unit.source for unit in file.units))
 
 
 def marked(spec: AssignmentSpec, source: str) -> bool:

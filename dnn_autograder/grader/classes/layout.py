@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from dnn_autograder.grader.assignment.choose import are_copies
-from dnn_autograder.grader.assignment.recognise import recognise
+from dnn_autograder.grader.assignment.recognise import recognise_file
 from dnn_autograder.grader.assignment.spec import load_all
 from dnn_autograder.grader.errors import SubmissionError
-from dnn_autograder.grader.extract import ExtractedFile, extract_file
+from dnn_autograder.grader.extract import extract_file
 from dnn_autograder.grader.extract.walk import list_submission
 
 
@@ -41,7 +41,7 @@ def is_class_folder(path: Path) -> bool:
             extracted = extract_file(file, name)
         except SubmissionError:
             continue
-        for found in recognise(_defined(extracted), specs, extracted.hints, _source(extracted))[:1]:
+        for found in recognise_file(extracted, specs)[:1]:
             others = by_assignment.setdefault(found, [])
             if any(not are_copies(name, other) for other in others):
                 return True
@@ -52,12 +52,3 @@ def is_class_folder(path: Path) -> bool:
 def _is_real_dir(path: Path) -> bool:
     return not path.is_symlink() and path.is_dir()
 
-
-def _defined(file: ExtractedFile) -> set[str]:
-    """The functions a file defines, broken ones included (as the pipeline recognises them)."""
-    return set(file.functions) | set(file.broken_functions)
-
-
-def _source(file: ExtractedFile) -> str:
-    """The file's code (its program units), where an assignment's recognition markers are searched."""
-    return "\n".join(unit.source for unit in file.units)

@@ -25,7 +25,7 @@ from dnn_autograder.grader.assignment.catalogue_index import mistakes_by_functio
 from dnn_autograder.grader.assignment.choose import rank, why_not
 from dnn_autograder.grader.assignment.combine import complete_from
 from dnn_autograder.grader.assignment.helper_copies import helper_copy, helper_copy_reason
-from dnn_autograder.grader.assignment.recognise import recognise
+from dnn_autograder.grader.assignment.recognise import recognise_file
 from dnn_autograder.grader.assignment.spec import AssignmentSpec, load_all, load_assignment
 from dnn_autograder.grader.classes.layout import is_class_folder  # noqa: F401 - re-exported: its former home
 from dnn_autograder.grader.errors import SubmissionError, UsageError
@@ -191,7 +191,7 @@ def _plan(extracted: Sequence[_Candidate], specs: Sequence[AssignmentSpec], *, f
     holders: dict[str, list[_Candidate]] = {}
     for candidate in extracted:
         file = candidate.extracted
-        names = recognise(_defined(file), specs, file.hints, _source(file)) if not forced else (specs[0].name,)
+        names = recognise_file(file, specs) if not forced else (specs[0].name,)
         for name in names:
             holders.setdefault(name, []).append(candidate)
     if forced and not holders:
@@ -250,11 +250,3 @@ def _all_missing(spec: AssignmentSpec, notes: tuple[str, ...],
                       for f in spec.functions)
     return AssignmentResult(spec.name, spec.title, 0.0, spec.max_score, functions, notes=notes, ignored=ignored)
 
-
-def _defined(file: ExtractedFile) -> set[str]:
-    return set(file.functions) | set(file.broken_functions)
-
-
-def _source(file: ExtractedFile) -> str:
-    """The file's code (its program units), where an assignment's recognition markers are searched."""
-    return "\n".join(unit.source for unit in file.units)
