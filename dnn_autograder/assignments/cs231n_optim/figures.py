@@ -67,16 +67,6 @@ def _script(unit: str) -> tuple[Step, ...]:
 def _student_losses(student: Student, unit: str, config: Mapping[str, Any]) -> tuple[list[float] | None, str]:
     """The student's losses and a note: one script, or where it does not complete, one script
     per step in a fresh child (:func:`_train`)."""
-    try:
-        values = student.run_script(unit, {"w": np.zeros((3, 3)), "config": dict(config)}, _script(unit),
-                                    helpers=HELPERS)
-    except TimedOut as exc:
-        raise Omit(str(exc)) from None
-    except Omit:
-        values = None
-    found = _script_losses(values) if values is not None else None
-    if found is not None:
-        return found
     steps = (Step(unit, args=(Var("w"), Var("dw"), Var("config")), returns=("next_w", "config"),
                   compare=("next_w", "config")),)
 
@@ -84,8 +74,11 @@ def _student_losses(student: Student, unit: str, config: Mapping[str, Any]) -> t
         out = student.run_script(unit, {"w": w, "dw": dw, "config": cfg}, steps)
         return out.get(script_output(0, "next_w")), out.get(script_output(0, "config"))
 
-    with student.afresh(unit):  # as the first attempt found the child
-        return _train(step, config)
+    try:
+        return student.script_or_stepwise(unit, {"w": np.zeros((3, 3)), "config": dict(config)}, _script(unit),
+                                          helpers=HELPERS, read=_script_losses, stepwise=lambda: _train(step, config))
+    except TimedOut as exc:
+        raise Omit(str(exc)) from None
 
 
 def _script_losses(values: Mapping[str, Any]) -> tuple[list[float], str] | None:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from dnn_autograder.course_helpers.figure_helpers import activation_problem, histogram
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS
@@ -109,18 +109,14 @@ def _script(name: str, std: float) -> tuple[Step, ...]:
 def _student_histograms(student: Student, name: str, std: float) -> list[list[int]]:
     """The histograms of the learner's layers: one script, or where it does not complete, one
     script per layer in a fresh child (:func:`_forward_all`)."""
-    try:
-        values = student.run_script(name, {}, _script(name, std), helpers=HELPERS)
-    except TimedOut:
-        raise
-    except Omit:
-        values = None
-    if values is not None:
+    def read(values: Mapping[str, Any]) -> list[list[int]] | None:
         counts: list[Any] = [values.get(script_output(3 * layer, "counts")) for layer in range(1, LAYERS + 1)]
         if all(isinstance(c, list) and len(c) == BINS and all(type(n) is int for n in c) for c in counts):
             return counts
-    with student.afresh(name):  # as the first attempt found the child
-        return _forward_all(_student_activation(student, name), std)
+        return None
+
+    return student.script_or_stepwise(name, {}, _script(name, std), helpers=HELPERS, read=read,
+                                      stepwise=lambda: _forward_all(_student_activation(student, name), std))
 
 
 def build(student: Student) -> dict[str, Any] | None:

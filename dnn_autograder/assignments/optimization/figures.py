@@ -117,16 +117,10 @@ def _student_trajectory(student: Student, name: str,
     (or returns something odd), one guarded call per step (:func:`_trajectory`)."""
     spec = student.spec.function(name)
     try:
-        values = student.run_script(name, _start(), _script(spec, hyper), helpers=HELPERS)
+        return student.script_or_stepwise(name, _start(), _script(spec, hyper), helpers=HELPERS, read=_script_path,
+                                          stepwise=lambda: _trajectory(name, hyper, partial(student.call, name)))
     except TimedOut as exc:
         return None, f"{why(name, exc)}, so its path is not drawn"
-    except Omit:
-        values = None
-    path = _script_path(values) if values is not None else None
-    if path is None:
-        with student.afresh(name):  # as the first attempt found the child
-            return _trajectory(name, hyper, partial(student.call, name))
-    return path
 
 
 def _script_path(values: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:

@@ -32,7 +32,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -49,6 +49,7 @@ from dnn_autograder.grader.grading.normalise import normalise
 from dnn_autograder.grader.model import Step, script_output
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: wall-clock budget for all the student calls of one assignment's figures; when a slow student
 #: function exhausts it, the rest of its series is left out (with a note)
@@ -275,6 +276,26 @@ class Student:
         if problem:
             raise Omit(f"your `{unit}` {short(problem)}")
         return {script_output(step, name): value for (step, name), value in dict(record.value).items()}
+
+    def script_or_stepwise(self, unit: str, inputs: Mapping[str, Any], steps: Sequence[Step], *,
+                           read: Callable[[Mapping[str, Any]], T | None], stepwise: Callable[[], T],
+                           helpers: Mapping[str, str] = {}) -> T:
+        """``read(values)`` of a whole path run as one script (:meth:`run_script`), when the
+        script completes and ``read`` can follow its values (not None); else ``stepwise()``, the
+        same path one request at a time, in a fresh child (:meth:`afresh`: as the first attempt
+        found the child), which says at which step and why it stopped. A :class:`TimedOut` of the
+        script propagates: a retry would run out of time too."""
+        try:
+            values: Mapping[str, Any] | None = self.run_script(unit, inputs, steps, helpers=helpers)
+        except TimedOut:
+            raise
+        except Omit:
+            values = None
+        found = read(values) if values is not None else None
+        if found is not None:
+            return found
+        with self.afresh(unit):
+            return stepwise()
 
     @contextmanager
     def afresh(self, label: str) -> Iterator[None]:
