@@ -33,6 +33,9 @@ class Summary:
         return f"<{self.type_name} of shape {self.shape}, {self.nbytes} bytes: not kept>"
 
 
+#: estimated bytes a scalar, an array (besides its data) and a str or bytes (besides its
+#: characters) hold, for :func:`retained_bytes`
+_SCALAR_BYTES, _ARRAY_BYTES, _TEXT_BYTES = 32, 112, 50
 _SCALAR_TYPES = frozenset({int, float, bool, complex, type(None), np.float64, np.float32, np.int64, np.int32,
                            np.bool_, np.complex128})
 
@@ -43,33 +46,33 @@ def retained_bytes(value: Any, limit: int | None = None) -> int:
     total passes it (the answer is then only known to be larger)."""
     kind = type(value)
     if kind in _SCALAR_TYPES:
-        return 32
+        return _SCALAR_BYTES
     if kind is np.ndarray:
-        return int(value.nbytes) + 112
+        return int(value.nbytes) + _ARRAY_BYTES
     if kind is str or kind is bytes:
-        return 50 + len(value)
+        return _TEXT_BYTES + len(value)
     if kind is Summary:
         return 512
     if kind is list or kind is tuple:
         total = 56 + 8 * len(value)
         for item in value:
-            total += 32 if type(item) in _SCALAR_TYPES else retained_bytes(item, limit)
+            total += _SCALAR_BYTES if type(item) in _SCALAR_TYPES else retained_bytes(item, limit)
             if limit is not None and total > limit:
                 break
         return total
     if kind is dict or isinstance(value, Mapping):
         total = 64
         for key, item in value.items():  # str keys and array values (the usual) counted in place
-            total += 50 + len(key) if type(key) is str else retained_bytes(key, limit)
-            total += int(item.nbytes) + 112 if type(item) is np.ndarray else retained_bytes(item, limit)
+            total += _TEXT_BYTES + len(key) if type(key) is str else retained_bytes(key, limit)
+            total += int(item.nbytes) + _ARRAY_BYTES if type(item) is np.ndarray else retained_bytes(item, limit)
             if limit is not None and total > limit:
                 break
         return total
     if isinstance(value, np.ndarray):
-        return int(value.nbytes) + 112
+        return int(value.nbytes) + _ARRAY_BYTES
     if isinstance(value, list | tuple):
         return retained_bytes(list(value), limit)
-    return 32
+    return _SCALAR_BYTES
 
 
 def summarise(value: Any) -> Summary:

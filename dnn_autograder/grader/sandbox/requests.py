@@ -42,8 +42,7 @@ class EncodedRun:
         head = json.dumps(dict(header), separators=(",", ":"), allow_nan=True).encode("utf-8")
         if head == b"{}" or "calls" in header:
             raise ValueError("a calls request needs other fields and no 'calls' of its own")
-        text = b"".join([head[:-1], b',"calls":', self.text, b"}"])
-        return b"".join([wire.HEADER.pack(len(text), len(self.body)), text, self.body])
+        return wire.frame(b"".join([head[:-1], b',"calls":', self.text, b"}"]), [self.body], len(self.body))
 
 
 def encode_run(calls: Sequence[Call], first: int, max_bytes: int, max_calls: int) -> EncodedRun:

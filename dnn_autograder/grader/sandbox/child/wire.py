@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,8 +194,13 @@ def pack(header: dict[str, Any], encoder: Encoder | None = None, body: bytes = b
     """One frame: the header (which holds the encoded values) and ``encoder``'s body, or
     ``body`` as it is."""
     text = json.dumps(header, separators=(",", ":"), allow_nan=True).encode("utf-8")
-    chunks = encoder.chunks if encoder is not None else [body]
-    body_len = encoder.body_len if encoder is not None else len(body)
+    if encoder is not None:
+        return frame(text, encoder.chunks, encoder.body_len)
+    return frame(text, [body], len(body))
+
+
+def frame(text: bytes, chunks: Sequence[bytes], body_len: int) -> bytes:
+    """One frame from its header's JSON ``text`` and its body, ``body_len`` bytes in ``chunks``."""
     return b"".join([HEADER.pack(len(text), body_len), text, *chunks])
 
 
