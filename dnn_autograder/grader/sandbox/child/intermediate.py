@@ -51,6 +51,18 @@ def run(assign: int, report: int, config: dict[str, Any], world: dict[str, Any])
     os._exit(0)
 
 
+#: the namespace layers, in the order they are made, and their ``clone``/``unshare`` flags
+_FLAGS = {"pidns": layers.CLONE_NEWPID, "netns": layers.CLONE_NEWNET,
+          "ipcns": layers.CLONE_NEWIPC, "mountns": layers.CLONE_NEWNS}
+
+
+def _wanted(disable: set[str]) -> list[str]:
+    """The namespace layers not disabled (the mount namespace serves the tmpfs and the chroot:
+    without either, it is not made)."""
+    return [name for name in _FLAGS if name not in disable
+            and not (name == "mountns" and ("tmpfs" in disable or "chroot" in disable))]
+
+
 def direct_flags(disable: set[str]) -> tuple[int, list[str]] | None:
     """Run as root with a pid namespace: the ``clone(2)`` flags that put a child straight into
     all its namespaces (no intermediate process), and the layers they give; None otherwise
@@ -58,11 +70,8 @@ def direct_flags(disable: set[str]) -> tuple[int, list[str]] | None:
     a pid namespace, the intermediate is the subreaper that kills what the child leaves)."""
     if os.geteuid() != 0 or "pidns" in disable:
         return None
-    flags = {"pidns": layers.CLONE_NEWPID, "netns": layers.CLONE_NEWNET,
-             "ipcns": layers.CLONE_NEWIPC, "mountns": layers.CLONE_NEWNS}
-    wanted = [name for name in flags if name not in disable
-              and not (name == "mountns" and ("tmpfs" in disable or "chroot" in disable))]
-    return sum(flags[name] for name in wanted), wanted
+    wanted = _wanted(disable)
+    return sum(_FLAGS[name] for name in wanted), wanted
 
 
 def run_direct(assign: int, active: list[str], config: dict[str, Any], world: dict[str, Any]) -> None:
@@ -75,10 +84,7 @@ def run_direct(assign: int, active: list[str], config: dict[str, Any], world: di
 
 def namespaces(disable: set[str]) -> list[str]:
     """Unshare what is allowed and possible; returns the namespace layers now in force."""
-    flags = {"pidns": layers.CLONE_NEWPID, "netns": layers.CLONE_NEWNET,
-             "ipcns": layers.CLONE_NEWIPC, "mountns": layers.CLONE_NEWNS}
-    wanted = [name for name in flags if name not in disable
-              and not (name == "mountns" and ("tmpfs" in disable or "chroot" in disable))]
+    flags, wanted = _FLAGS, _wanted(disable)
     if os.geteuid() != 0:
         if "userns" in disable:
             return []
