@@ -40,6 +40,9 @@ class ChildProcess:
         self.note: str | None = None
         self.reports: Any = None  #: ``reports.Reports``: the child's report channel
         self.last_function: str | None = None  #: the function of the last call
+        #: its state can be verified (``op: verify``); a request completed since the last call
+        self.shareable = False
+        self.settled = False
         self.stream = wire.Stream(self._receive, caps)
         self.unsent = b""
         self.deadline = 0.0

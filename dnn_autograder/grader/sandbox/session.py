@@ -4,6 +4,13 @@ Every frame from the child is hostile data: sizes are checked before reading, he
 validated, values are decoded by ``wire`` (no pickle). A child that times out, dies, or sends
 garbage is killed (its whole pid namespace / process group), and a fresh one with the same units
 is started for the next call.
+
+One function cannot affect another: the calls of another function (or a function's calls after
+a completed request, such as a shrink after its cases) go to a child as fresh as a new one. The
+child that served the last calls is kept for them only when it verifies that those calls left no
+trace (``child/residue.py``: the student's globals and the helpers' by value, NumPy's settings,
+the interpreter's; the random generators are put back); otherwise, or when it cannot tell, a
+new child is started, as it always was before.
 """
 
 from __future__ import annotations
@@ -62,6 +69,9 @@ class Session:
         self._callables: frozenset[str] = frozenset()
         self._layers: tuple[str, ...] = ()
         self._group: tuple[str, str] | None = None  # see one_child
+        #: children started so far, and how many times a verified child was kept for other calls
+        self.children_started = 0
+        self.children_kept = 0
         self.load_output = ""
         #: (event, time.perf_counter()) while the last child started, for benchmarks
         self.timeline: list[tuple[str, float]] = []
@@ -90,9 +100,9 @@ class Session:
     @contextmanager
     def one_child(self, group: str) -> Iterator[None]:
         """Within the block, the requests of every function share one child, the ``group``'s
-        (fresh when the block starts after other calls), instead of a child per function: for
-        ungraded calls such as a report's pictures, where one function may see what another
-        left behind. Graded calls keep a child per function."""
+        (as fresh as a new one when the block starts after other calls), instead of a fresh
+        child per function: for ungraded calls such as a report's pictures, where one function
+        may see what another left behind. Graded calls keep a fresh child per function."""
         previous, self._group = self._group, ("group", str(group))
         try:
             yield
@@ -184,10 +194,10 @@ class Session:
                ) -> Generator[CallRecord, None, None]:
         """Send one ``calls`` request (``frame``, of ``count`` calls) and yield each call's record
         as it arrives (see :meth:`call_each`); after a record that ends the child (a timeout, a
-        death, a frame the parent refused) nothing more is yielded. Closed at a record, it kills
-        the child: before the last call's record, the child would go on with the calls it was
-        sent; at the last one, the function's next calls (a shrink) must still find a fresh child
-        (a graceful close instead costs the same: measured, the child's teardown dominates)."""
+        death, a frame the parent refused) nothing more is yielded. Closed at a record before
+        the last call's, it kills the child (which would go on with the calls it was sent);
+        closed at the last one, the child has done its work and is ``settled``: the function's
+        next calls (a shrink) find it as fresh as a new one, or a new one (:meth:`_child_for`)."""
         deadline = time.monotonic() + timeout
         grace = STAND_IN_GRACE * timeout
         index = first
@@ -216,7 +226,13 @@ class Session:
                         raise wire.WireError("unexpected frame")
                 if problem is not None:
                     break
-                yield reports.amend(record, reports.take(child))
+                try:
+                    yield reports.amend(record, reports.take(child))
+                except GeneratorExit:
+                    if index != first + count - 1:
+                        raise
+                    child.settled = True
+                    return
                 index += 1
                 started = time.monotonic()
                 deadline, grace = started + timeout, STAND_IN_GRACE * timeout
@@ -342,15 +358,39 @@ class Session:
 
     # --- children --------------------------------------------------------------------------
     def _child_for(self, function: str) -> ChildProcess:
-        """The child that runs ``function``'s calls: a fresh one when the last calls were another
-        function's (one function cannot affect another: not the child's decision), or of
-        another group (:meth:`one_child`)."""
+        """The child that runs ``function``'s calls. When the last calls were another
+        function's, or of another group (:meth:`one_child`), or a request of this function
+        completed since (``settled``), the child must be as fresh as a new one: it is kept only
+        if it says so (:meth:`_verified`), else a new one is started."""
         key: Any = self._group if self._group is not None else function
-        if self._child is not None and self._child.last_function not in (None, key):
-            self._child.recycle = True
+        child = self._child
+        if child is not None and not (child.dead or child.recycle) and child.last_function is not None \
+                and (child.last_function != key or (child.settled and self._group is None)):
+            if self._verified(child):
+                self.children_kept += 1
+            else:
+                child.recycle = True
         child = self._running()
-        child.last_function = key
+        child.last_function, child.settled = key, False
         return child
+
+    def _verified(self, child: ChildProcess) -> bool:
+        """Ask the child whether its state is still the one its units left (``residue``); a
+        child that cannot tell, does not answer in time, or answers anything else is not kept."""
+        if not child.shareable:
+            return False
+        deadline = time.monotonic() + self._limits.call_timeout_s
+        try:
+            child.send(wire.pack({"op": "verify"}), deadline)
+            reply, _ = child.read(deadline)
+        except (Timeout, Gone, *_MALFORMED):
+            child.kill()
+            return False
+        reports.take(child)
+        if reply.get("ev") != "verified":
+            child.kill()
+            return False
+        return reply.get("clean") is True
 
     def _running(self) -> ChildProcess:
         if self._closed:
@@ -395,6 +435,7 @@ class Session:
                          body_bytes=limits.return_bytes + (1 << 20),
                          values=limits.return_items + limits.output_bytes + 4096)
         child = ChildProcess(self._sandbox, root, reply, ours, caps)
+        self.children_started += 1
         child.reports = reports.Reports(report_ours)
         child.unsent = first[sent:]
         return child
@@ -462,6 +503,7 @@ class Session:
         if not isinstance(names, list) or not isinstance(layers, list):
             raise wire.WireError("bad ready frame")
         child.callables = frozenset(n for n in names if isinstance(n, str))
+        child.shareable = reply.get("shareable") is True
         self._callables = child.callables
         named = [str(x)[:40] for x in [*layers[:1], "deadline", *layers[1:30]]]
         if "seccomp" in named:  # its filter (child/layers.py) refuses memfd_create/memfd_secret

@@ -2,9 +2,11 @@
 
 Talks to the parent over file descriptor 3 with ``wire`` frames. Parent -> child:
 ``{"op": "load", "units": [...]}``, ``{"op": "call", ...}``, ``{"op": "calls", ...}`` (several
-calls of one function, one result each), ``{"op": "stand_in_result", ...}``, ``{"op": "close"}``.
+calls of one function, one result each), ``{"op": "stand_in_result", ...}``, ``{"op": "verify"}``
+(is the child still as the units left it: ``residue``), ``{"op": "close"}``.
 Child -> parent: ``{"ev": "unit"}`` per unit, ``{"ev": "ready"}``, ``{"ev": "stand_in"}``,
-``{"ev": "result"}``, ``{"ev": "dying"}`` (right before os._exit/abort), ``{"ev": "bad-request"}``.
+``{"ev": "result"}``, ``{"ev": "verified"}``, ``{"ev": "dying"}`` (right before os._exit/abort),
+``{"ev": "bad-request"}``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import guard, script, wire
+from . import guard, residue, script, wire
 from .capture import Output, OutputFlood, TextWriter
 
 _STUDENT = "<student:"
@@ -63,6 +65,10 @@ class Runner:
         self.pid = os.getpid()
         self.real_exit: Callable[[int], Any] = os._exit
         self.watched: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.watched_modules: list[types.ModuleType] = []
+        self.scratch = "."
+        #: the state the units left (``residue.record``), or why it could not be taken
+        self.baseline: residue.Baseline | str = "not loaded"
         #: report(code, detail) on the report channel; set up by ``prepare``
         self.report: Callable[[str, str], None] = lambda code, detail: None
         #: this instance's own sender (see ``_make_sender``): patching the class cannot reach it
@@ -82,6 +88,8 @@ class Runner:
                 report("tamper", f"patched the grader's runner ({changed})")
                 if header.get("ev") == "result":
                     header = {**header, "recycle": True}
+                elif header.get("ev") == "verified":
+                    header = {**header, "clean": False}
             frame = pack(header, encoder)
             with lock:
                 sendall(frame)
@@ -102,6 +110,7 @@ class Runner:
         finder) holds closures over plain functions and the channel, never this runner."""
         sys.modules["__main__"] = self.module
         self.namespace["__builtins__"] = builtins
+        self.scratch = scratch
         self.stdout, self.stderr = TextWriter(self.output, 1), TextWriter(self.output, 2)
         sys.stdout, sys.stderr = self.stdout, self.stderr  # type: ignore[assignment]
         sys.argv = ["submission"]
@@ -143,9 +152,24 @@ class Runner:
                      if callable(value) and not isinstance(value, guard.Missing)
                      and not name.startswith("__")]
         self._snapshot()
+        self.baseline = residue.record(self.namespace, self._course_modules(), self.watched_modules, self.scratch)
         timeline.append(("units executed", time.perf_counter()))
+        unshareable = self.baseline if isinstance(self.baseline, str) else ""
         self.send({"ev": "ready", "callables": callables, "layers": self.settings["layers"],
-                   "output": text, "dropped": dropped, "timeline": timeline})
+                   "output": text, "dropped": dropped, "timeline": timeline,
+                   "shareable": not unshareable, "unshareable": unshareable[:200]})
+
+    def verify(self) -> None:
+        """Answer whether the child is still as its units left it (``residue``): only then may
+        it serve another function's calls. The random generators are put back either way."""
+        baseline = self.baseline
+        differs = baseline if isinstance(baseline, str) else residue.compare(
+            baseline, self.namespace, self._course_modules(), self.watched_modules, self.scratch)
+        self.send({"ev": "verified", "clean": not differs, "differs": differs[:200]})
+
+    def _course_modules(self) -> list[types.ModuleType]:
+        names = self.settings.get("course_modules", ())
+        return [sys.modules[name] for name in dict.fromkeys(names) if name in sys.modules]
 
     def _run_unit(self, unit: Unit) -> dict[str, Any]:
         self.violations.take()
@@ -424,6 +448,7 @@ class Runner:
                  "json.encoder", "json.decoder", "struct", "os", "time", "warnings", "socket",
                  *self.settings.get("course_modules", ())]
         modules = [sys.modules[name] for name in names if name in sys.modules]
+        self.watched_modules = modules
         self.watched = [(vars(module), dict(vars(module))) for module in modules]
 
     def _restore(self) -> bool:
@@ -454,6 +479,8 @@ class Runner:
                 self.calls(header, body)
             elif op == "load":
                 self.load(list(header["units"]), body)
+            elif op == "verify":
+                self.verify()
             elif op == "close":
                 self.real_exit(0)
             else:
@@ -564,7 +591,7 @@ def _integrity_check() -> Callable[[], str]:
     lookups)."""
     package = __name__.rpartition(".")[0]
     watched: list[tuple[str, Any, dict[str, Any]]] = []
-    for short in ("runner", "guard", "wire", "capture", "script"):
+    for short in ("runner", "guard", "wire", "capture", "script", "residue"):
         module = sys.modules.get(f"{package}.{short}")
         if module is None:
             continue
