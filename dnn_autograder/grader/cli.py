@@ -80,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    _start_class_workers(args)
     from rich.console import Console
 
     from dnn_autograder.grader.assignment.spec import load_assignment
@@ -128,6 +129,15 @@ def _grade(args: argparse.Namespace) -> int:
     if args.fail_under is not None and any(r.score < args.fail_under for r in itertools.chain(*batches, results)):
         return ExitCode.BELOW_THRESHOLD
     return ExitCode.OK
+
+
+def _start_class_workers(args: argparse.Namespace) -> None:
+    """When a folder may be a class graded into ``--out`` on local workers, start their fork
+    server first, so that its imports overlap this process's own (the layout, the banks)."""
+    if args.out and not args.scheduler and args.layout != "student" and any(Path(p).is_dir() for p in args.paths):
+        from dnn_autograder.grader.classes.forkserver_start import start_for_batch
+
+        start_for_batch(args.out, assignment=args.assignment, gradebook_path=args.gradebook, force=args.force)
 
 
 def _is_class(path: Path, layout: str) -> bool:

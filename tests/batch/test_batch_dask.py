@@ -46,6 +46,13 @@ def scheduler() -> Iterator[str]:
             cluster.close()
 
 
+def _untimed(data: object) -> object:
+    """A results JSON without what differs between two gradings of the same files (timings)."""
+    if isinstance(data, dict):
+        return {k: _untimed(v) for k, v in data.items() if k not in ("duration_s", "graded_at", "timings")}
+    return [_untimed(v) for v in data] if isinstance(data, list) else data
+
+
 def _scores(out: Path) -> dict[str, float]:
     data = json.loads((out / "results.json").read_text())
     return {s["student"]: s["score"] for s in data["submissions"]}
@@ -87,6 +94,13 @@ def test_the_real_engine_grades_on_the_workers_as_locally(tmp_path: Path, schedu
     assert remote == local
     assert remote["right"] == spec.max_score > remote[f"optimization--{mistake.id}"]
     assert (tmp_path / "dask" / "right" / "report.html").is_file()
+    for student in local:  # the results JSON made on a Dask worker, written here: the local pool's
+        files = [_untimed(json.loads((tmp_path / out / student / "result.json").read_text()))
+                 for out in ("local", "dask")]
+        assert files[0] == files[1], student
+        with Gradebook(tmp_path / "dask" / "gradebook.sqlite") as book:
+            stored = book.stored_json(student)
+        assert stored is not None and _untimed(stored) == files[1]
 
 
 def test_a_hung_student_costs_only_that_student_on_dask(tmp_path: Path, scheduler: str) -> None:

@@ -3,12 +3,14 @@
 ``grade_batch(class_dir, out_dir)`` grades every student of a class folder (one sub-folder or
 ``.py``/``.ipynb`` file per student; its name is the student id) on N worker processes. Each
 worker builds one grading engine (one sandbox, so the expensive imports happen once per
-worker) and grades students one at a time; results stream back to this process as they are
-done, which writes ``<student>/result.json``, records the grade in the gradebook (one SQLite
-transaction each) and reports progress. At the end it writes ``summary.html``, ``grades.csv``,
-``grades_wide.csv``, ``junit.xml`` and ``results.json``; the CSVs and JUnit file also show the
-final grades of the gradebook (overrides, excusals, late penalties: :func:`batch_finals`), and
-the report of a student with one of those shows the "Final grade" block.
+worker) and grades students one at a time, writing each student's ``report.html`` and
+``result.json`` (atomically); results stream back to this process as they are done, with their
+results JSON already encoded, and this process records each grade in the gradebook (one SQLite
+transaction each; it alone writes the gradebook) and reports progress. At the end it writes
+``summary.html``, ``grades.csv``, ``grades_wide.csv``, ``junit.xml`` and ``results.json``; the
+CSVs and JUnit file also show the final grades of the gradebook (overrides, excusals, late
+penalties: :func:`batch_finals`), and the report of a student with one of those shows the
+"Final grade" block.
 
 One student never stops the batch: a submission that cannot be read scores 0 with the reason
 (the pipeline's doing), and a worker that raises, crashes (segfault, out of memory, killed) or
@@ -28,8 +30,6 @@ import dataclasses
 import hashlib
 import importlib
 import json
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import signal
 import stat
@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO, overload
 
 from dnn_autograder.grader import __version__
+from dnn_autograder.grader.classes import forkserver_start
 from dnn_autograder.grader.classes.finals import FinalGrade, final_grades
 from dnn_autograder.grader.classes.gradebook import Gradebook, GradeKey, spec_key
 from dnn_autograder.grader.classes.gradebook_tables import adjustments, stored_policies
@@ -54,14 +55,16 @@ from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.outputs.exports.class_outputs import (
     REPORT_NAME,
     RESULT_NAME,
+    ResultText,
     load_summary_renderer,
+    result_text,
     student_folders,
     write_class_files,
     write_student_report,
 )
 from dnn_autograder.grader.outputs.exports.csv_export import assignment_max_scores, student_of
 from dnn_autograder.grader.outputs.exports.feedback import final_dict
-from dnn_autograder.grader.outputs.exports.files import write_json_atomic
+from dnn_autograder.grader.outputs.exports.files import write_json_atomic, write_text_atomic
 from dnn_autograder.grader.outputs.exports.from_json import submission_from_dict
 from dnn_autograder.grader.outputs.results_json import submission_dict
 
@@ -71,14 +74,11 @@ __all__ = [
     "nothing_graded", "resolve_jobs", "spec_digests", "student_entries",
 ]
 
-GRADEBOOK_NAME = "gradebook.sqlite"
-DEFAULT_ENGINE = "dnn_autograder.grader.classes.batch:PipelineEngine"
+GRADEBOOK_NAME = forkserver_start.GRADEBOOK_NAME
+DEFAULT_ENGINE = forkserver_start.DEFAULT_ENGINE
 DEFAULT_TIMEOUT_S = 900.0  #: one student, all assignments; the sandbox's own limits come first
 STARTUP_TIMEOUT_S = 180.0
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-#: imported last by the fork server: calls the engine's ``warm`` (see :func:`worker_context`)
-_WARM_MODULE = "dnn_autograder.grader.classes.forkserver_warm"
-_WARM_VARIABLE = "DNN_AUTOGRADER_FORKSERVER_WARM"  #: its input, set while the fork server starts
+_THREAD_VARIABLES = forkserver_start.THREAD_VARIABLES
 _FINAL_BLOCK_MARK = 'id="final-grades-heading"'  #: in a report showing the "Final grade" block
 _HASHED_BYTES = 64 * 2**20  #: a file's first 64 MB are hashed (with its size): enough to tell
 #: a class of more students than this is never held in memory: its class files are made from the
@@ -178,8 +178,9 @@ def grade_batch(
     if not class_dir.is_dir():
         raise UsageError(f"a class must be a folder of student folders or files: {class_dir}")
     book_path = Path(gradebook_path) if gradebook_path else out_dir / GRADEBOOK_NAME
-    if scheduler is None and (force or not book_path.exists()):  # all to grade: the fork server
-        worker_context(engine, assignment)  # loads the workers' modules while this process scans the class
+    if scheduler is None:  # the fork server loads the workers' modules while this process scans the class
+        forkserver_start.start_for_batch(out_dir, assignment=assignment, gradebook_path=book_path, force=force,
+                                         engine=engine)  # (found running if `grade` started it already)
     digests = engine_class(engine).spec_digests(assignment)
     roster = read_roster(class_dir)
     entries, ignored = roster.students, roster.ignored
@@ -202,7 +203,8 @@ def grade_batch(
                 results[student] = class_view(restored) if kept else None
             else:
                 tasks.append(GradeTask(os.fspath(path), student, assignment,
-                                       report_dir=os.fspath(folder) if reports else None))
+                                       report_dir=os.fspath(folder) if reports else None,
+                                       result_dir=os.fspath(folder)))
         for student, names in roster.clashes.items():  # never a silent merge: an error each
             clash = failure_result(GradeTask(os.fspath(class_dir / student), student, assignment),
                                    clash_reason(student, names))
@@ -228,9 +230,14 @@ def grade_batch(
             for done in graded:
                 student = done.task.student
                 folder = out_dir / folders[student]
-                data = submission_dict(done.result)  # made once for the file and the gradebook
-                write_json_atomic(folder / RESULT_NAME, data)
-                book.record(done.result, keys[student], status=done.status, data=data)
+                if done.text is None:  # a result made here (a failure): its JSON too
+                    data = submission_dict(done.result)  # made once for the file and the gradebook
+                    write_json_atomic(folder / RESULT_NAME, data)
+                    book.record(done.result, keys[student], status=done.status, data=data)
+                else:  # made by the worker, which wrote result.json unless it could not
+                    if done.text.pretty is not None:
+                        write_text_atomic(folder / RESULT_NAME, done.text.pretty)
+                    book.record(done.result, keys[student], status=done.status, text=done.text.compact)
                 results[student] = class_view(done.result) if kept else None  # the full result is on disk
                 graded_now.add(student)
                 counts["graded"] += 1
@@ -441,24 +448,35 @@ def _max_score(assignment: str | None) -> float:
 
 @dataclass(frozen=True)
 class GradeTask:
-    """One student to grade: where, as whom, against which assignment (None: recognise), and
-    the folder to write ``report.html`` into (None: no report)."""
+    """One student to grade: where, as whom, against which assignment (None: recognise), the
+    folder to write ``report.html`` into (None: no report), and the folder of the student's
+    ``result.json`` (None: the caller wants the full result and writes nothing from it).
+
+    With ``result_dir``, the worker makes the results JSON (:class:`ResultText`), a local worker
+    writes ``result.json`` there itself (atomically), and the :class:`Graded` it returns carries
+    the text and only :func:`class_view` of the result: the batch's process records the text in
+    the gradebook without converting or encoding anything."""
 
     path: str
     student: str
     assignment: str | None = None
     report_dir: str | None = None
+    result_dir: str | None = None
 
 
 @dataclass(frozen=True)
 class Graded:
     """A finished task: its result and ``status`` (``graded``, ``unreadable``: nothing could
-    be graded, ``internal``: the grader failed), and the wall time it took."""
+    be graded, ``internal``: the grader failed), and the wall time it took; ``text``: the
+    results JSON the worker made (tasks with a ``result_dir``; ``result`` is then
+    :func:`class_view` of the result), None for a result made by the caller's process (a
+    failure) or for a task without ``result_dir``."""
 
     task: GradeTask
     result: SubmissionResult
     status: str
     seconds: float
+    text: ResultText | None = None
 
 
 def engine_class(engine: str) -> Any:
@@ -557,57 +575,23 @@ def grade_many(
                     worker.assign(queue.popleft())
             yield from finished
     finally:
+        workers = [w for w in workers if w is not _Worker.STOPPED]
+        for worker in workers:  # all told first: they close their sandboxes at the same time
+            worker.ask_to_stop()
         for worker in workers:
-            if worker is not _Worker.STOPPED:
-                worker.shutdown()
+            worker.shutdown()
 
 
 def worker_context(engine: str, assignment: str | None = None) -> Any:
-    """The multiprocessing context of the workers: a fork server where there is one (else spawn).
-
-    The fork server imports the engine's module and the modules the engine class lists in its
-    ``PRELOAD`` once, so every worker forked from it starts with them loaded instead of
-    importing them itself (numpy, the grading pipeline, the report templates: ~0.2 s of CPU per
-    worker). Then, when the engine class has a ``warm(assignment)``, it calls it with
-    ``assignment`` (the class's assignment, None when not known) before forking any worker
-    (:mod:`dnn_autograder.grader.classes.forkserver_warm`): the student-independent work of
-    grading is done once instead of once per worker. It is started with one BLAS/OpenMP thread
-    per process (:data:`_THREAD_VARIABLES`, unless set), as a worker's numerical libraries are
-    loaded before the worker's own code runs. The fork server is one per process: a batch reuses
-    the one an earlier batch started (as it was warmed: the workers compute anything else on
-    first use). It imports from Python's default path (an installed package), not from this
-    process's ``sys.path``: a module it cannot import is left to each worker (whose ``sys.path``
-    is ours)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    try:
-        preload = tuple(getattr(engine_class(engine), "PRELOAD", ()))
-    except Exception:  # noqa: BLE001 - the worker that cannot build it reports why
-        preload = ()
-    context.set_forkserver_preload(["__main__", engine.partition(":")[0], *preload, _WARM_MODULE])
-    variables = {name: "1" for name in _THREAD_VARIABLES if name not in os.environ}
-    variables[_WARM_VARIABLE] = json.dumps([engine, assignment])
-    with _environment(variables):
-        multiprocessing.forkserver.ensure_running()  # type: ignore[attr-defined]
-    return context
+    """The multiprocessing context of the workers: a fork server that imported the engine's
+    modules and warmed it once (:func:`dnn_autograder.grader.classes.forkserver_start.worker_context`)."""
+    return forkserver_start.worker_context(engine, assignment)
 
 
 def _common_assignment(tasks: Iterable[GradeTask]) -> str | None:
     """The assignment every task names, or None (none named, or several)."""
     named = {task.assignment for task in tasks}
     return named.pop() if len(named) == 1 else None
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """``os.environ`` with ``values`` added for the block (for a process started inside it)."""
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name in values:
-            os.environ.pop(name, None)
 
 
 def _next_deadline(workers: Sequence[_Worker], timeout_s: float) -> float:
@@ -629,6 +613,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
+        self.asked = False  #: told to stop
         self.task: GradeTask | None = None
         self.since = time.monotonic()
 
@@ -646,9 +631,9 @@ class _Worker:
                 elif message[0] == "fatal":
                     raise SandboxUnavailable(f"a grading worker could not start: {message[1]}")
                 elif self.task is not None:
-                    _, result, status = message
+                    _, result, status, *text = message
                     task, self.task = self.task, None
-                    yield Graded(task, result, status, time.monotonic() - self.since)
+                    yield Graded(task, result, status, time.monotonic() - self.since, *text)
         except (EOFError, OSError):
             self.process.join(timeout=5)
 
@@ -678,10 +663,16 @@ class _Worker:
                       "out of memory (run the batch again to retry it)")
         yield Graded(self.task, failure_result(self.task, reason, seconds), "internal", seconds)
 
-    def shutdown(self) -> None:
-        if self.process.is_alive() and self.task is None:
+    def ask_to_stop(self) -> None:
+        """Tell an idle worker to close its engine and exit (:meth:`shutdown` waits for it)."""
+        if self.task is None and not self.asked:
+            self.asked = True
             with contextlib.suppress(OSError):
                 self.conn.send(None)
+
+    def shutdown(self) -> None:
+        if self.process.is_alive() and self.task is None:
+            self.ask_to_stop()
             self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -711,8 +702,10 @@ def _worker_main(conn: Connection, engine_ref: str, sys_path: list[str]) -> None
         conn.send(("ready",))
         while (task := _receive(conn)) is not None:
             result, status = _grade_one(engine, task)
+            if task.result_dir is not None and conn.poll():  # nothing is sent to a busy worker but
+                break  # the end of the pipe: the batch's process is gone, the next run grades again
             try:
-                conn.send(("done", result, status))
+                conn.send(_done_message(task, result, status))
             except (TypeError, ValueError, AttributeError, RecursionError) as exc:  # not picklable
                 reason = f"the grader could not return this result ({type(exc).__name__}: {exc})"
                 conn.send(("done", failure_result(task, reason), "internal"))
@@ -721,6 +714,19 @@ def _worker_main(conn: Connection, engine_ref: str, sys_path: list[str]) -> None
     finally:
         with contextlib.suppress(Exception):
             engine.close()
+
+
+def _done_message(task: GradeTask, result: SubmissionResult, status: str) -> tuple[Any, ...]:
+    """What a worker sends back: ``("done", result, status)``, or with the task's ``result_dir``
+    ``("done", class_view(result), status, ResultText)`` once ``result.json`` is written there
+    (the full result when its JSON cannot be made: the batch's process then tries, and reports)."""
+    if task.result_dir is None:
+        return ("done", result, status)
+    try:
+        text = result_text(result, Path(task.result_dir))
+    except Exception:  # noqa: BLE001 - e.g. a value JSON cannot hold: the caller's write says why
+        return ("done", result, status)
+    return ("done", class_view(result), status, text)
 
 
 def _receive(conn: Connection) -> GradeTask | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import shutil
 import sys
@@ -39,12 +40,13 @@ from dnn_autograder.grader.classes.batch import (
     Graded,
     GradeTask,
     _grade_one,
+    class_view,
     engine_class,
     failure_result,
 )
 from dnn_autograder.grader.errors import SandboxUnavailable, UsageError
-from dnn_autograder.grader.outputs.exports.class_outputs import REPORT_NAME
-from dnn_autograder.grader.outputs.exports.files import write_text_atomic
+from dnn_autograder.grader.outputs.exports.class_outputs import REPORT_NAME, ResultText, result_text
+from dnn_autograder.grader.outputs.exports.files import dumps_json, write_text_atomic
 
 __all__ = ["grade_many_dask", "remote_grade", "pack_submission"]
 
@@ -199,7 +201,7 @@ def _restart_later(client: Any, worker: str) -> threading.Thread:
 def _finished(future: Any, task: GradeTask, start: tuple[float, str] | None) -> Graded:
     seconds = time.monotonic() - start[0] if start else 0.0
     try:
-        result, status, report = future.result()
+        result, status, report, *texts = future.result()
     except SandboxUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - a worker that died too often, or a grader failure
@@ -212,7 +214,15 @@ def _finished(future: Any, task: GradeTask, start: tuple[float, str] | None) -> 
         except OSError as exc:
             problem = f"the HTML report could not be written ({type(exc).__name__}: {exc})"
             result = dataclasses.replace(result, notes=(*result.notes, problem))
-    return Graded(task, result, status, seconds)
+            texts = [_with_note(text, problem) for text in texts]
+    return Graded(task, result, status, seconds, *texts)
+
+
+def _with_note(text: ResultText, note: str) -> ResultText:
+    """``text`` with ``note`` added to the submission's notes (its ``result.json`` not written yet)."""
+    data = json.loads(text.compact)
+    data["notes"] = [*data.get("notes", ()), note]
+    return ResultText(dumps_json(data), dumps_json(data, indent=2) + "\n")
 
 
 # --- On the worker ------------------------------------------------------------------------------
@@ -221,8 +231,10 @@ _ENGINES = threading.local()
 
 
 def remote_grade(task: GradeTask, packed: Packed, engine_ref: str,
-                 sys_path: list[str]) -> tuple[Any, str, str | None]:
-    """Grade one student on a Dask worker: ``(result, status, report HTML or None)``."""
+                 sys_path: list[str]) -> tuple[Any, ...]:
+    """Grade one student on a Dask worker: ``(result, status, report HTML or None)``; for a task
+    with a ``result_dir``, ``(class_view(result), status, report, ResultText)``: the results JSON
+    is made here, for this backend's caller to write (never on the worker's disk)."""
     from distributed import get_worker
 
     for entry in sys_path:  # the parent's import path (e.g. a test's fake engine), after ours
@@ -235,7 +247,8 @@ def remote_grade(task: GradeTask, packed: Packed, engine_ref: str,
     scratch = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
         local = _unpack(packed, scratch)
-        result, status = _grade_one(engine, dataclasses.replace(task, path=os.fspath(local), report_dir=None))
+        result, status = _grade_one(engine, dataclasses.replace(task, path=os.fspath(local), report_dir=None,
+                                                                result_dir=None))
         result = _renamed(result, str(local), task.path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -248,7 +261,13 @@ def remote_grade(task: GradeTask, packed: Packed, engine_ref: str,
         except Exception as exc:  # noqa: BLE001 - a report failure must not lose the grade
             problem = f"the HTML report could not be written ({type(exc).__name__}: {exc})"
             result = dataclasses.replace(result, notes=(*result.notes, problem))
-    return result, status, report
+    if task.result_dir is None:
+        return result, status, report
+    try:
+        text = result_text(result)
+    except Exception:  # noqa: BLE001 - e.g. a value JSON cannot hold: the caller's write says why
+        return result, status, report
+    return class_view(result), status, report, text
 
 
 def _engine(engine_ref: str) -> Any:

@@ -1,17 +1,21 @@
 """The batch's fork server warms the grading engine when it imports this module (its only hook).
 
-The fork server of :func:`dnn_autograder.grader.classes.batch.worker_context` runs nothing but
-the imports of its preload list before it forks the first worker; this module comes last in
-that list. Importing it reads ``[engine, assignment]`` (JSON) from :data:`VARIABLE`, which the
-batch sets only while it starts the fork server, and calls the engine class's optional
+The fork server of :func:`dnn_autograder.grader.classes.forkserver_start.worker_context` runs
+nothing but the imports of its preload list before it forks the first worker; this module comes
+last in that list. Importing it reads ``[engine, assignment]`` (JSON) from :data:`VARIABLE`,
+which the batch sets only while it starts the fork server, imports the modules the engine class
+lists in its ``PRELOAD`` (here rather than in the preload list, so that the process starting the
+fork server need not import the engine to read it) and calls the engine class's optional
 ``warm(assignment)`` (``assignment`` None: not known), so every worker forked afterwards starts
-with what that computed instead of computing it on its first student. Warming is best effort:
-if it fails, the fork server still serves and each worker does the work itself, with the same
-results. Imported anywhere the variable is not set, it does nothing.
+with those modules and what that computed instead of doing it on its first student. Both are best
+effort: a module that cannot be imported, or a warm that fails, leaves the work to each worker,
+with the same results. Imported anywhere the variable is not set, it does nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import logging
 import os
@@ -22,8 +26,9 @@ log = logging.getLogger(__name__)
 
 
 def warm_from_environment() -> bool:
-    """Call ``warm`` of the engine named in :data:`VARIABLE` (removed from the environment, so
-    the workers do not inherit it); whether it ran to its end."""
+    """Import the ``PRELOAD`` modules of the engine named in :data:`VARIABLE` (removed from the
+    environment, so the workers do not inherit it) and call its ``warm``; whether that ran to
+    its end."""
     value = os.environ.pop(VARIABLE, None)
     if not value:
         return False
@@ -31,7 +36,11 @@ def warm_from_environment() -> bool:
         engine, assignment = json.loads(value)
         from dnn_autograder.grader.classes.batch import engine_class
 
-        warm = getattr(engine_class(engine), "warm", None)
+        engine_type = engine_class(engine)
+        for module in getattr(engine_type, "PRELOAD", ()):
+            with contextlib.suppress(ImportError):  # as the fork server's own preload does
+                importlib.import_module(module)
+        warm = getattr(engine_type, "warm", None)
         if not callable(warm):
             return False
         warm(assignment)

@@ -199,16 +199,19 @@ class Gradebook:
         return all(current.get(name) == digest for name, digest in graded)
 
     def record(self, result: SubmissionResult, key: GradeKey, *, status: str | None = None,
-               data: dict[str, Any] | None = None) -> int:
+               data: dict[str, Any] | None = None, text: str | None = None) -> int:
         """Record one grade as the student's current one, in one transaction; older rows of the
         student stay as history (``current = 0``). Returns the new submission row's id.
-        ``data``: ``submission_dict(result)`` when the caller has already made it."""
+        ``data``: ``submission_dict(result)`` when the caller has already made it; ``text``: that
+        as JSON text (``dumps_json``), stored as it is (``result`` may then be the slim view of the
+        batch, :func:`dnn_autograder.grader.classes.batch.class_view`: only its scores are read)."""
         student = result.student if result.student is not None else result.submission
         status = status or ("graded" if result.error is None else "unreadable")
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
         digests = key.digests
-        text = dumps_json(submission_dict(result) if data is None else data)
+        if text is None:
+            text = dumps_json(submission_dict(result) if data is None else data)
         graded_at = result.graded_at or datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
             for table in ("submissions", "grades"):

@@ -15,12 +15,19 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.outputs.exports import csv_export, junit
-from dnn_autograder.grader.outputs.exports.files import atomic_path, write_atomic, write_json_atomic, write_text_atomic
+from dnn_autograder.grader.outputs.exports.files import (
+    atomic_path,
+    dumps_json,
+    write_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from dnn_autograder.grader.outputs.exports.text import unsurrogate
 from dnn_autograder.grader.outputs.results_json import SCHEMA, class_dict, submission_dict
 
@@ -71,6 +78,34 @@ def write_student_result(folder: Path, result: SubmissionResult) -> Path:
     path = folder / RESULT_NAME
     write_json_atomic(path, submission_dict(result))
     return path
+
+
+@dataclass(frozen=True)
+class ResultText:
+    """A student's results JSON as text, made once, where the student was graded (a batch's
+    worker), so that the batch's own process neither converts nor encodes it.
+
+    ``compact``: what the gradebook stores (:func:`dumps_json` without indentation).
+    ``pretty``: the text of ``result.json`` (as :func:`write_json_atomic` writes it) still to be
+    written, or None once the worker has written the file itself."""
+
+    compact: str
+    pretty: str | None
+
+
+def result_text(result: SubmissionResult, folder: Path | None = None) -> ResultText:
+    """``result``'s :class:`ResultText`; with ``folder``, ``<folder>/result.json`` is written here,
+    atomically (``pretty`` is then None), unless that fails (``pretty`` then holds the text, for
+    the caller to write or report)."""
+    data = submission_dict(result)
+    compact, pretty = dumps_json(data), dumps_json(data, indent=2) + "\n"
+    if folder is None:
+        return ResultText(compact, pretty)
+    try:
+        write_text_atomic(folder / RESULT_NAME, pretty)
+    except OSError:
+        return ResultText(compact, pretty)
+    return ResultText(compact, None)
 
 
 def write_student_report(folder: Path, result: SubmissionResult) -> str | None:
@@ -129,13 +164,15 @@ def _stream_class_json(stream: IO[str], result_files: Sequence[Path]) -> None:
 
 
 def load_summary_renderer() -> None:
-    """Import what :func:`summary_html` draws with (the HTML renderer and matplotlib, ~0.4 s of
-    CPU): a batch does it in a thread while it waits on its workers, so its last step is shorter.
-    Never raises: :func:`summary_html` reports (or works around) a renderer that cannot load."""
+    """Import what :func:`summary_html` renders with (the HTML renderer, ~50 ms of CPU; its charts
+    need no matplotlib) and compile the summary's template: a batch does it in a thread while it
+    waits on its workers, so its last step is shorter. Never raises: :func:`summary_html` reports
+    (or works around) a renderer that cannot load."""
     with contextlib.suppress(Exception):
-        import matplotlib.figure  # noqa: F401
-
         from dnn_autograder.grader.outputs.render import html  # noqa: F401
+        from dnn_autograder.grader.outputs.render.env import environment
+
+        environment().get_template("summary.html.j2")
 
 
 def summary_html(results: Sequence[SubmissionResult], links: Mapping[str, str]) -> str:

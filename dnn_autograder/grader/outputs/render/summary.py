@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dnn_autograder.grader.model import SubmissionResult
-from dnn_autograder.grader.outputs.render import plots
+from dnn_autograder.grader.outputs.render import summary_charts
 from dnn_autograder.grader.outputs.render.context import STATUS, Catalogue, mistakes_for
 from dnn_autograder.grader.outputs.render.env import render, trusted_svg
 from dnn_autograder.grader.outputs.render.text import clean, points, slug
@@ -82,11 +82,11 @@ def summary_context(results: Iterable[SubmissionResult], report_links: Mapping[s
         "pass_svg": "",
     }
     if draw and percents:
-        context["score_svg"] = trusted_svg(plots.score_histogram(percents, "summary-scores"))
+        context["score_svg"] = trusted_svg(summary_charts.score_histogram(percents, "summary-scores"))
     if draw and functions:
         labels = [f["name"].replace("$", "") for f in functions]
         context["pass_svg"] = trusted_svg(
-            plots.pass_rates(labels, [f["rate"] for f in functions], "summary-pass"))
+            summary_charts.pass_rates(labels, [f["rate"] for f in functions], "summary-pass"))
     return context
 
 
