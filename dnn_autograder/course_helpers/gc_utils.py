@@ -1,6 +1,9 @@
 r"""Stand-in for the course's ``gc_utils`` (the *Gradient Checking* notebook's helpers).
 
-numpy and the stdlib only; the course's names and signatures. The notebook's network is fixed:
+numpy and the stdlib only; the course's names and signatures. :func:`forward_propagation_n` is the
+notebook's own cost of its net (given to learners, not graded): the grader's reference uses it, and
+the gradient checks' stand-in for it is answered by it in the sandbox (spec key ``observed``); it is
+left out of ``__all__``, as the course's module does not define it. The notebook's network is fixed:
 ``W1`` (5, 4), ``b1`` (5, 1), ``W2`` (3, 5), ``b2`` (3, 1), ``W3`` (1, 3), ``b3`` (1, 1), i.e.
 47 parameters, flattened into one column in the order W1, b1, W2, b2, W3, b3. Each block is
 flattened row-major (``reshape(-1, 1)``), so :func:`vector_to_dictionary` inverts
@@ -107,3 +110,43 @@ def gradients_to_vector(gradients: Mapping[str, np.ndarray]) -> np.ndarray:
     """
     blocks = [np.reshape(gradients["d" + name], (-1, 1)) for name, _ in PARAMETER_SHAPES]
     return np.concatenate(blocks, axis=0)
+
+
+def forward_propagation_n(X: np.ndarray, Y: np.ndarray, parameters: Mapping[str, np.ndarray]):
+    r"""Cost of the fixed LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID net.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (4, m)
+    Y : numpy.ndarray, shape (1, m)
+        Labels in ``{0, 1}`` (a flat ``(m,)`` array broadcasts the same way).
+    parameters : mapping
+        ``W1, b1, W2, b2, W3, b3``.
+
+    Returns
+    -------
+    cost : float
+    cache : tuple
+        ``(Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)``.
+
+    Notes
+    -----
+    :math:`Z1 = W1 X + b1`, :math:`A1 = \mathrm{relu}(Z1)`, :math:`Z2 = W2 A1 + b2`,
+    :math:`A2 = \mathrm{relu}(Z2)`, :math:`Z3 = W3 A2 + b3`, :math:`A3 = \sigma(Z3)`, and
+    with :math:`m` = ``X.shape[1]``
+    :math:`cost = \frac{1}{m}\sum\big(-\log(A3)\odot Y - \log(1 - A3)\odot(1 - Y)\big)`
+    (a plain ``np.sum``: a saturated output gives ``nan``/``inf`` and the check shows it).
+    """
+    m = X.shape[1]
+    W1, b1 = parameters["W1"], parameters["b1"]
+    W2, b2 = parameters["W2"], parameters["b2"]
+    W3, b3 = parameters["W3"], parameters["b3"]
+    Z1 = np.dot(W1, X) + b1
+    A1 = relu(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = relu(Z2)
+    Z3 = np.dot(W3, A2) + b3
+    A3 = sigmoid(Z3)
+    logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
+    cost = 1.0 / m * np.sum(logprobs)
+    return float(cost), (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)

@@ -151,6 +151,9 @@ def identical(a: Any, b: Any, *, rtol: float = 0.0) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
             return False
+        if type(a) is type(b) is np.ndarray and a.dtype == b.dtype and a.dtype.kind in "biuf" \
+                and a.tobytes() == b.tobytes():
+            return True  # the same numbers bit for bit (NaN where NaN): what every check below accepts
         if a.dtype.kind in "biuf" and b.dtype.kind in "biuf" and bool(np.equal(a, b).all()):
             return True  # equal element by element: what both checks below accept (the usual answer)
         if rtol and a.dtype.kind == "f" and b.dtype.kind == "f" and a.size:
@@ -158,7 +161,12 @@ def identical(a: Any, b: Any, *, rtol: float = 0.0) -> bool:
             return bool(np.allclose(a, b, rtol=0.0, atol=rtol * max(scale, 1.0), equal_nan=True))
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(identical(a[k], b[k], rtol=rtol) for k in a)
+        if a.keys() != b.keys():
+            return False
+        for key in a:
+            if not identical(a[key], b[key], rtol=rtol):
+                return False
+        return True
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(identical(x, y, rtol=rtol) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from dnn_autograder.course_helpers.common import relu, sigmoid
 from dnn_autograder.course_helpers.gc_utils import (
     dictionary_to_vector,
+    forward_propagation_n,  # the notebook gives it (not graded): one implementation, the course helper's
     gradients_to_vector,
     vector_to_dictionary,
 )
@@ -142,46 +142,6 @@ def gradient_check(
     if print_msg:
         print(_verdict(difference))
     return difference
-
-
-def forward_propagation_n(X: np.ndarray, Y: np.ndarray, parameters: Mapping[str, np.ndarray]):
-    r"""Cost of the fixed LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID net.
-
-    Parameters
-    ----------
-    X : numpy.ndarray, shape (4, m)
-    Y : numpy.ndarray, shape (1, m)
-        Labels in ``{0, 1}`` (a flat ``(m,)`` array broadcasts the same way).
-    parameters : mapping
-        ``W1, b1, W2, b2, W3, b3``.
-
-    Returns
-    -------
-    cost : float
-    cache : tuple
-        ``(Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)``.
-
-    Notes
-    -----
-    :math:`Z1 = W1 X + b1`, :math:`A1 = \mathrm{relu}(Z1)`, :math:`Z2 = W2 A1 + b2`,
-    :math:`A2 = \mathrm{relu}(Z2)`, :math:`Z3 = W3 A2 + b3`, :math:`A3 = \sigma(Z3)`, and
-    with :math:`m` = ``X.shape[1]``
-    :math:`cost = \frac{1}{m}\sum\big(-\log(A3)\odot Y - \log(1 - A3)\odot(1 - Y)\big)`
-    (a plain ``np.sum``: a saturated output gives ``nan``/``inf`` and the check shows it).
-    """
-    m = X.shape[1]
-    W1, b1 = parameters["W1"], parameters["b1"]
-    W2, b2 = parameters["W2"], parameters["b2"]
-    W3, b3 = parameters["W3"], parameters["b3"]
-    Z1 = np.dot(W1, X) + b1
-    A1 = relu(Z1)
-    Z2 = np.dot(W2, A1) + b2
-    A2 = relu(Z2)
-    Z3 = np.dot(W3, A2) + b3
-    A3 = sigmoid(Z3)
-    logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
-    cost = 1.0 / m * np.sum(logprobs)
-    return float(cost), (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
 
 
 def backward_propagation_n(X: np.ndarray, Y: np.ndarray, cache: tuple) -> dict[str, np.ndarray]:

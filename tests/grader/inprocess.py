@@ -111,8 +111,10 @@ class InProcessSession:
         for name, target in inject.items():
             module, _, attr = target.rpartition(".")
             self.namespace[name] = getattr(helper_module(module), attr)
+        handed: dict[str, Any] = {}  # stand-ins handed to a course helper (``Observed``), as the child does
+        recorded: list[tuple[str, tuple]] = []
         for name in stand_ins:
-            self.namespace[name] = _stand_in(name, on_stand_in)
+            self.namespace[name] = _stand_in(name, on_stand_in, handed, recorded)
         if seed is not None:
             np.random.seed(seed)
             random.seed(seed)
@@ -126,13 +128,29 @@ class InProcessSession:
         finally:
             self.namespace.update(saved)
         return dict(outcome="returned", value=copy.deepcopy(value), error_type=None, error_message=None,
-                    traceback=(), output="", duration_s=time.monotonic() - started, message="")
+                    traceback=(), output="", duration_s=time.monotonic() - started, message="",
+                    **({"stand_in_calls": tuple(recorded)} if handed else {}))
 
 
-def _stand_in(name: str, on_stand_in: Callable | None) -> Callable[..., Any]:
+def _stand_in(name: str, on_stand_in: Callable | None, handed: dict[str, Any],
+              recorded: list[tuple[str, tuple]]) -> Callable[..., Any]:
+    """A stand-in answered by ``on_stand_in``; once it answers with an ``Observed``, that stand-in
+    is answered by the course helper and, from then on, every stand-in call is recorded here
+    (``CallRecord.stand_in_calls``), as in the sandbox's child."""
+    from dnn_autograder.grader.assignment.spec import course_helper
+    from dnn_autograder.grader.sandbox.session import Observed
+
     def stand_in(*args: Any, **kwargs: Any) -> Any:
         assert on_stand_in is not None, f"stand-in {name} called without an on_stand_in callback"
-        return copy.deepcopy(on_stand_in(name, copy.deepcopy(args), copy.deepcopy(kwargs)))
+        if handed:
+            recorded.append((name, copy.deepcopy(args)))
+        if name in handed:
+            return handed[name](*args, **kwargs)
+        answer = on_stand_in(name, copy.deepcopy(args), copy.deepcopy(kwargs))
+        if isinstance(answer, Observed):
+            handed[name] = course_helper(answer.helper)
+            answer = answer.value
+        return copy.deepcopy(answer)
 
     return stand_in
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from dnn_autograder.grader.grading import compare as compare_module
-from dnn_autograder.grader.grading.compare import compare
+from dnn_autograder.grader.grading.compare import Agreement, agrees, compare
 
 SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 1e308, -1e308, 5e-324, -5e-324, 1e-300, 1.0, -1.0]
 DTYPES = [np.float64, np.float32, np.int64, np.int32, np.uint8, np.bool_]
@@ -225,3 +225,62 @@ def test_an_extra_key_counts_only_with_exact_keys(exact_keys) -> None:
     expected = {"parameters": {"W1": np.ones((2, 1))}, "v": {"dW1": np.zeros((2, 1))}}
     mismatches = compare_outputs(expected, got, rtol=1e-5, atol=1e-8, exact_keys=exact_keys)
     assert [(m.where, m.kind) for m in mismatches] == ([("parameters", "extra")] if exact_keys else [])
+
+
+# --- Agreement: the expected side prepared once -------------------------------------------------
+#: besides the usual tolerances, negative ones (nothing is within them, not even the same numbers)
+AGREEMENT_TOLERANCES = st.one_of(TOLERANCES, st.sampled_from([(-1e-3, 0.0), (0.0, -1e-9)]))
+
+
+def _copy(value):
+    """The same numbers bit for bit, in new objects (a student's output equal to the reference's)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_copy(v) for v in value)
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(structure_pairs(), AGREEMENT_TOLERANCES, st.booleans())
+def test_an_agreement_answers_as_agrees(monkeypatch, pair, tolerances, exact_keys) -> None:
+    expected, got = pair
+    rtol, atol = tolerances
+    agreement = Agreement(expected, exact_keys=exact_keys)
+    for student in (got, _copy(expected), got):  # one agreement, many students
+        answer = agreement.agrees(student, rtol=rtol, atol=atol)
+        assert answer is agrees(expected, student, rtol=rtol, atol=atol, exact_keys=exact_keys)
+        if answer:  # and what it accepts, the full comparison accepts
+            with monkeypatch.context() as patch:
+                _full_only(patch)
+                assert compare(expected, student, rtol=rtol, atol=atol, exact_keys=exact_keys) == ()
+
+
+@pytest.mark.parametrize(("expected", "got", "same"), [
+    ({"W": np.array([1.0, np.nan])}, {"W": np.array([1.0, np.nan])}, False),  # NaN never agrees
+    ({"W": np.array([0.0, 1.0])}, {"W": np.array([-0.0, 1.0])}, True),  # other bits, the same numbers
+    ({"W": np.array([1.0])}, {"W": np.array([1.0]).view(np.int64)}, False),  # the same bits, another number
+    ({"W": np.array([1, 2])}, {"W": np.array([1.0, 2.0])}, True),
+    ({"t": 2}, {"t": np.array([[2.0]])}, True),
+    ({"t": 2}, {"t": np.array([2.0, 2.0])}, False),
+    ({"mode": "train", "p": None}, {"mode": "train", "p": None, "extra": 1}, True),
+])
+def test_an_agreement_on_chosen_values(expected, got, same) -> None:
+    assert Agreement(expected).agrees(got, rtol=1e-5, atol=1e-8) is same
+    assert agrees(expected, got, rtol=1e-5, atol=1e-8, exact_keys=False) is same
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["A", "cache", "v", "s"]), STRUCTURES, min_size=1, max_size=3),
+       st.data(), TOLERANCES)
+def test_compare_outputs_gives_the_same_mismatches_with_an_agreement(outputs, data, tolerances) -> None:
+    from dnn_autograder.grader.grading.normalise import compare_outputs, outputs_agreement
+
+    got = _changed(data.draw, outputs)
+    if not isinstance(got, dict):
+        got = outputs
+    rtol, atol = tolerances
+    agreement = outputs_agreement(outputs)
+    for exact_keys in (False, True):
+        assert compare_outputs(outputs, got, rtol=rtol, atol=atol, exact_keys=exact_keys, agreement=agreement) \
+            == compare_outputs(outputs, got, rtol=rtol, atol=atol, exact_keys=exact_keys)

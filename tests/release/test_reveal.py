@@ -37,7 +37,7 @@ def _grade(source: str, *, reveal: str, public_cases: int):
     spec = load_assignment("optimization")
     suite = build_suites(spec)["update_lr"]
     fspec = replace(suite.spec, reveal=reveal, public_cases=public_cases)
-    suite = FunctionSuite(fspec, suite.expected, suite.strategy, suite.reference, suite.worlds)
+    suite = FunctionSuite(fspec, suite.expected, suite.strategy_factory, suite.reference, suite.worlds)
     session = InProcessSandbox().session([source])
     return grade_function(session, suite, mistakes_by_function(spec)["update_lr"])
 

@@ -143,6 +143,25 @@ def leaves_fd(x):
     return 0
 
 
+class Liar:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = None
+
+    def __call__(self, *args, **kwargs):
+        return 42
+
+
+def patches_with_a_liar(x):
+    np.sum = Liar()  # equal to anything: the runner's own restore (dict ==) lets it stay
+    return 0
+
+
+def sums(x):
+    return float(np.sum(np.ones(3)))
+
+
 def state(x):
     return [len(COUNT), sorted(TABLE), remembers(0), float(ARR.sum()), TWINS[0] is TWINS[1],
             len(Box.items), BOX.value, hasattr(clean, "marker"), COUNTER(), sys.getrecursionlimit(),
@@ -182,6 +201,12 @@ def test_a_call_that_leaves_a_trace_costs_a_new_child_and_stays_unseen(session: 
     assert session.call(mutation, (5,)).outcome == "returned"
     assert session.call("state", (0,)).value == expected
     assert (session.children_started, session.children_kept) == (2, 0), mutation
+
+
+def test_a_patch_that_claims_to_be_equal_does_not_reach_the_next_function(session: Any) -> None:
+    assert session.call("patches_with_a_liar", (0,)).outcome == "returned"
+    assert session.call("sums", (0,)).value == 3.0
+    assert session.children_kept == 0
 
 
 def test_the_random_generators_are_put_back(session: Any) -> None:
@@ -234,7 +259,7 @@ def test_values_are_compared_by_content_and_sharing() -> None:
     from dnn_autograder.grader.sandbox.child import residue
 
     def tokens(namespace: dict[str, Any]) -> list[Any]:
-        return residue.tokens([namespace], frozenset(), [])
+        return residue.tokens([namespace], [])
 
     arr = np.zeros(4)
     namespace: dict[str, Any] = {"arr": arr, "pair": [arr, arr.copy()], "nan": float("nan"), "xs": [1, 2]}

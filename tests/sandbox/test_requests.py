@@ -1,5 +1,6 @@
 """``sandbox.requests``: a ``calls`` request encoded once is, byte for byte, the frame the session
-packs call by call, and a kept request does not change with the argument objects afterwards."""
+packs call by call, and a kept request does not change with the argument objects afterwards; the
+same for a ``script`` request (:class:`PreparedScript`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from dnn_autograder.grader.sandbox.child import wire
-from dnn_autograder.grader.sandbox.requests import EncodedRun, PreparedCalls, encode_run
+from dnn_autograder.grader.sandbox.requests import EncodedRun, PreparedCalls, PreparedScript, encode_run, encode_script
 
 COMMON = {"op": "calls", "fn": "f", "inject": {"h": "m.h"}, "stand_ins": [], "max_raised": 3, "cpu_stop": 9.5}
 
@@ -99,3 +100,86 @@ def test_a_frame_needs_fields_of_its_own() -> None:
 def test_unsendable_arguments_are_refused() -> None:
     with pytest.raises(wire.Unencodable):
         PreparedCalls([((object(),), None)]).run(0, 1 << 30, 200)
+
+
+# --- scripts ------------------------------------------------------------------------------------
+SCRIPT_HEADER = {"op": "script", "inject": {"h": "m.h"}, "stand_ins": [], "seed": 0}
+
+
+def _script() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    rng = np.random.default_rng(1)
+    inputs = {"params": {"W": rng.standard_normal((2, 3)), "b": np.zeros((2, 1))}, "t": 3,
+              "mask": rng.standard_normal(4) > 0, "pair": (1.5, np.arange(3, dtype=np.int32))}
+    steps = [{"call": "step", "args": [["var", "params"], ["const", np.ones(2)]], "kwargs": {"lr": ["const", 0.1]},
+              "returns": ["params"], "compare": ["params"], "seed": 0},
+             {"call": "helper", "args": [["var", "params"], ["const", None]], "kwargs": {},
+              "returns": ["params", "cost"], "compare": ["cost"], "seed": None}]
+    return inputs, steps
+
+
+def _packed_field_by_field(inputs: dict[str, Any], steps: list[dict[str, Any]]) -> bytes:
+    """The script frame as the session built it before requests.py: one encoder, one ``wire.pack``."""
+    encoder = wire.Encoder(1 << 62)
+    return wire.pack({**SCRIPT_HEADER, "inputs": encoder.encode(dict(inputs)),
+                      "steps": encoder.encode([dict(step) for step in steps])}, encoder)
+
+
+def test_a_script_is_the_frame_packed_field_by_field() -> None:
+    inputs, steps = _script()
+    assert encode_script(inputs, steps).frame(SCRIPT_HEADER) == _packed_field_by_field(inputs, steps)
+    header, body = _read(encode_script(inputs, steps).frame(SCRIPT_HEADER))
+    sent = wire.decode(header["inputs"], body)
+    np.testing.assert_array_equal(sent["params"]["W"], inputs["params"]["W"])
+    assert sent["pair"][0] == 1.5 and wire.decode(header["steps"], body)[1]["returns"] == ["params", "cost"]
+    with pytest.raises(ValueError):
+        encode_script(inputs, steps).frame({"op": "script", "steps": []})
+
+
+def test_a_prepared_script_is_fixed() -> None:
+    inputs, steps = _script()
+    before = _packed_field_by_field(inputs, steps)
+    prepared = PreparedScript(inputs, steps)
+    inputs["params"]["W"][0, 0] = 1e9  # what it was built from changed in place afterwards ...
+    steps[0]["args"][1][1][0] = -5.0
+    assert prepared.encoded.frame(SCRIPT_HEADER) == before  # ... does not reach the kept request
+    assert prepared.sends(prepared.inputs) and not prepared.sends(dict(prepared.inputs))
+    # what it shows is what is sent: the same values, in arrays nobody can write into
+    assert prepared.inputs["params"]["W"][0, 0] != 1e9 and prepared[0]["args"][1][1][0] == 1.0
+    assert len(prepared) == 2 and [step["call"] for step in prepared] == ["step", "helper"]
+    with pytest.raises(ValueError):
+        prepared.inputs["params"]["b"][0, 0] = 7.0
+    with pytest.raises(TypeError):
+        prepared.inputs["t"] = 4  # type: ignore[index]
+    with pytest.raises(wire.Unencodable):
+        PreparedScript({"f": object()}, [])
+
+
+WRITER = '''\
+import numpy as np
+
+
+def scale(params, factor):
+    for key in params:
+        params[key] *= factor  # writes into what the script gave it
+    params["extra"] = np.ones(1)
+    return params
+'''
+
+
+def test_a_student_who_writes_into_a_prepared_script_cannot_change_it(sandbox: Any) -> None:
+    from dnn_autograder.grader.sandbox import units_from_source
+
+    inputs = {"params": {"W": np.arange(6.0).reshape(2, 3), "b": np.ones((2, 1))}}
+    steps = [{"call": "scale", "args": [["var", "params"], ["const", 3.0]], "kwargs": {}, "returns": ["params"],
+              "compare": ["params"], "seed": None}] * 2
+    prepared = PreparedScript(inputs, steps)
+    kept = prepared.encoded.frame(SCRIPT_HEADER)
+    with sandbox.session(units_from_source(WRITER, "submission.py")) as session:
+        runs = [session.run_script("scale", prepared.inputs, prepared) for _ in range(2)]
+        afresh = session.run_script("scale", inputs, steps)  # not prepared: encoded for this request
+    for record in (*runs, afresh):
+        assert record.outcome == "returned", record.message
+        np.testing.assert_array_equal(record.value[(1, "params")]["W"], 9.0 * np.arange(6.0).reshape(2, 3))
+    assert prepared.encoded.frame(SCRIPT_HEADER) == kept
+    np.testing.assert_array_equal(prepared.inputs["params"]["W"], np.arange(6.0).reshape(2, 3))
+    assert "extra" not in prepared.inputs["params"] and "extra" not in inputs["params"]

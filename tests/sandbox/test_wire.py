@@ -179,3 +179,27 @@ def test_decoded_arrays_are_views_of_the_body() -> None:
     empty = wire.decode({"t": "a", "d": "<i4", "s": [3, 0], "o": 0, "n": 0}, b"")
     assert empty.shape == (3, 0) and empty.dtype == np.dtype("<i4")
     assert not wire.decode({"t": "a", "d": "<f8", "s": [1], "o": 0, "n": 8}, bytes(body)).flags.writeable
+
+
+@pytest.mark.parametrize("container", ["l", "u", "d"])
+def test_an_array_is_refused_below_the_nesting_limit_like_any_value(container: str) -> None:
+    """Arrays inside lists and dicts are decoded in place (the common case, quicker): the depth
+    limit holds for them as for a value decoded on its own."""
+    body = bytearray(np.arange(2.0).tobytes())
+    array = {"t": "a", "d": "<f8", "s": [2], "o": 0, "n": 16}
+
+    def nested(levels: int) -> dict:
+        value: dict = array
+        for _ in range(levels):
+            value = {"t": "d", "k": ["x"], "v": [value]} if container == "d" else {"t": container, "v": [value]}
+        return value
+
+    limit = 2 * wire.MAX_DEPTH  # the deepest level decode accepts
+    inner = wire.decode(nested(limit), body)
+    for _ in range(limit):
+        inner = inner["x"] if container == "d" else inner[0]
+    np.testing.assert_array_equal(inner, [0.0, 1.0])
+    with pytest.raises(wire.WireError, match="unexpected value"):
+        wire.decode(nested(limit + 1), body)
+    with pytest.raises(wire.WireError, match="unexpected value"):
+        wire.decode(array, body, limit + 1)

@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from hypothesis import strategies as st
 
-from dnn_autograder.grader.assignment.strategies import matrices
+from dnn_autograder.grader.assignment.strategies import composite, matrices, st
 from dnn_autograder.grader.model import Case
 from dnn_autograder.reference.activations import sigmoid, tanh
 
@@ -74,7 +73,7 @@ def _forward_cases(min_rows: int = 1) -> st.SearchStrategy[Case]:
     return _shapes(min_rows).flatmap(_zs).map(lambda Z: Case({"Z": Z}))
 
 
-@st.composite
+@composite
 def _backward_cases(draw: st.DrawFn, world: str = "", alphas: tuple[float, ...] = ()) -> Case:
     shape = draw(_shapes())
     Z = draw(_zs(shape))

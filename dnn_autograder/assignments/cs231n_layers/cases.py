@@ -26,9 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
+from dnn_autograder.grader.assignment.strategies import composite, hnp, st
 from dnn_autograder.grader.model import Case, Step, Var
 
 __all__ = [
@@ -79,7 +78,7 @@ def _backward_steps(seed: int) -> tuple[Step, ...]:
             Step("dropout_backward", args=(Var("dout"), Var("cache")), returns=("dx",), compare=("dx",)))
 
 
-@st.composite
+@composite
 def _dropout_params(draw: Callable[..., Any]) -> dict[str, Any]:
     param: dict[str, Any] = {"mode": draw(st.sampled_from(("train", "train", "test"))),
                              "p": draw(st.sampled_from((0.3, 0.75, 0.6, 0.1, 0.9)))}
@@ -88,7 +87,7 @@ def _dropout_params(draw: Callable[..., Any]) -> dict[str, Any]:
     return param
 
 
-@st.composite
+@composite
 def _dropout_case(draw: Callable[..., Any], *, backward: bool) -> Case:
     shape = draw(st.sampled_from(_DROPOUT_SHAPES))
     args: dict[str, Any] = {"x": draw(_nonzero(shape)), "dropout_param": draw(_dropout_params())}
@@ -144,7 +143,7 @@ def _bn_forward_step(x: str, compare: tuple[str, ...] = ("out", "bn_param")) -> 
                 returns=("out", "cache"), compare=compare)
 
 
-@st.composite
+@composite
 def _bn_params(draw: Callable[..., Any], d: int, mode: str) -> dict[str, Any]:
     param: dict[str, Any] = {"mode": mode}
     if mode == "test" or draw(st.booleans()):
@@ -157,7 +156,7 @@ def _bn_params(draw: Callable[..., Any], d: int, mode: str) -> dict[str, Any]:
     return param
 
 
-@st.composite
+@composite
 def batchnorm_forward_cases(draw: Callable[..., Any]) -> Case:
     n, d = draw(st.integers(1, 5)), draw(st.integers(1, 4))
     kind = draw(st.sampled_from(("train", "train then test", "test")))
@@ -182,7 +181,7 @@ def _norm_backward_steps(forward: str, backward: str, param: str) -> tuple[Step,
 
 
 def _norm_backward_cases(forward: str, backward: str, param: str) -> st.SearchStrategy[Case]:
-    @st.composite
+    @composite
     def cases(draw: Callable[..., Any]) -> Case:
         n, d = draw(st.integers(1, 5)), draw(st.integers(1, 4))
         extra = {"eps": draw(st.sampled_from((1e-3, 1e-1)))} if draw(st.booleans()) else {}
@@ -205,7 +204,7 @@ def batchnorm_backward_alt_cases() -> st.SearchStrategy[Case]:
 # --- layer norm -------------------------------------------------------------------------------
 
 
-@st.composite
+@composite
 def layernorm_forward_cases(draw: Callable[..., Any]) -> Case:
     n, d = draw(st.integers(1, 5)), draw(st.integers(1, 4))
     ln_param = {"eps": draw(st.sampled_from((1e-3, 1e-1)))} if draw(st.booleans()) else {}

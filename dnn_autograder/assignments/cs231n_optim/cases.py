@@ -23,9 +23,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
+from dnn_autograder.grader.assignment.strategies import composite, hnp, st
 from dnn_autograder.grader.model import Case, Step, Var
 
 __all__ = ["EDGE_CASES", "adam_cases", "rmsprop_cases", "script", "sgd_momentum_cases"]
@@ -94,7 +93,7 @@ def _configs(rule: str, shape: tuple[int, ...]) -> st.SearchStrategy[dict[str, A
 
 
 def _cases(rule: str) -> st.SearchStrategy[Case]:
-    @st.composite
+    @composite
     def cases(draw: Callable[..., Any]) -> Case:
         shape = draw(st.sampled_from(SHAPES))
         steps = draw(st.integers(3, 4))

@@ -25,12 +25,13 @@ import numpy as np
 
 from dnn_autograder.course_helpers.figure_helpers import softmax_loss
 from dnn_autograder.grader.assignment.spec import AssignmentSpec, resolve
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, prepare_script, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render import linechart
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
 from dnn_autograder.grader.outputs.render.svg import GREY, MARKERS, SERIES
+from dnn_autograder.grader.sandbox.requests import PreparedScript
 
 STEPS = 40
 #: (unit, label, starting config): the notebook's learning rates, scaled to this small problem
@@ -53,15 +54,18 @@ def loss_and_gradient(w: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 @cache
-def _script(unit: str) -> tuple[Step, ...]:
-    """``loss, dw = softmax_loss(w)``, then :data:`STEPS` times ``next_w, config = unit(w, dw, config)``
-    (seed 0, as a script of its own) and ``w, config, dw, loss, size = softmax_next(next_w, config)``."""
+def _script(unit: str) -> PreparedScript:
+    """From ``w = 0`` and the rule's starting config: ``loss, dw = softmax_loss(w)``, then :data:`STEPS`
+    times ``next_w, config = unit(w, dw, config)`` (seed 0, as a script of its own) and ``w, config, dw,
+    loss, size = softmax_next(next_w, config)``; the same for every student, so encoded for the sandbox
+    once per process."""
+    config = next(c for u, _, c in RULES if u == unit)
     steps = [Step("_figure_softmax_loss", args=(Var("w"),), returns=("loss", "dw"), compare=("loss",))]
     for _ in range(STEPS):
         steps.append(Step(unit, args=(Var("w"), Var("dw"), Var("config")), returns=("next_w", "config"), seed=0))
         steps.append(Step("_figure_softmax_next", args=(Var("next_w"), Var("config")),
                           returns=("w", "config", "dw", "loss", "size"), compare=("loss", "size")))
-    return tuple(steps)
+    return prepare_script({"w": np.zeros((3, 3)), "config": dict(config)}, steps)
 
 
 def _student_losses(student: Student, unit: str, config: Mapping[str, Any]) -> tuple[list[float] | None, str]:
@@ -75,8 +79,8 @@ def _student_losses(student: Student, unit: str, config: Mapping[str, Any]) -> t
         return out.get(script_output(0, "next_w")), out.get(script_output(0, "config"))
 
     try:
-        return student.script_or_stepwise(unit, {"w": np.zeros((3, 3)), "config": dict(config)}, _script(unit),
-                                          helpers=HELPERS, read=_script_losses, stepwise=lambda: _train(step, config))
+        return student.script_or_stepwise(unit, _script(unit), helpers=HELPERS, read=_script_losses,
+                                          stepwise=lambda: _train(step, config))
     except TimedOut as exc:
         raise Omit(str(exc)) from None
 

@@ -33,9 +33,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
 
-from dnn_autograder.grader.assignment.strategies import matrices
+from dnn_autograder.grader.assignment.strategies import composite, matrices, st
 from dnn_autograder.grader.model import Case, Step, Var
 
 __all__ = [
@@ -58,13 +57,13 @@ def _away_from_zero(array: np.ndarray, floor: float = 0.05) -> np.ndarray:
     return np.where(np.abs(array) < floor, np.where(array < 0, -floor, floor), array)
 
 
-@st.composite
+@composite
 def _batch(draw: st.DrawFn, rows: int, cols: int, bound: float = 3.0) -> np.ndarray:
     return _away_from_zero(draw(matrices(rows, cols, min_value=-bound, max_value=bound, places=2)))
 
 
 def _activation(name: str) -> st.SearchStrategy[Case]:
-    @st.composite
+    @composite
     def cases(draw: st.DrawFn) -> Case:
         n, d = draw(st.integers(2, 4)), draw(st.integers(2, 4))
         return activation_script(name, draw(_batch(n, d)), draw(_batch(n, d)))
@@ -99,7 +98,7 @@ def affine_script(W: np.ndarray, b: np.ndarray, x: np.ndarray, dout: np.ndarray,
     ))
 
 
-@st.composite
+@composite
 def _affine_cases(draw: st.DrawFn) -> Case:
     n, m = draw(st.integers(2, 4)), draw(st.integers(2, 4))
     shape: tuple[int, ...]
@@ -128,7 +127,7 @@ def softmax_script(x: np.ndarray, t: np.ndarray, *, label: str = "generated") ->
     ))
 
 
-@st.composite
+@composite
 def _softmax_cases(draw: st.DrawFn) -> Case:
     n, c = draw(st.integers(2, 4)), draw(st.integers(2, 4))
     x = draw(_batch(n, c, bound=4.0))
@@ -158,7 +157,7 @@ def dropout_script(x: np.ndarray, dout: np.ndarray, ratio: float | None, seed: i
     ))
 
 
-@st.composite
+@composite
 def _dropout_cases(draw: st.DrawFn) -> Case:
     x = draw(_batch(*DROPOUT_SHAPE, bound=2.0))
     dout = draw(_batch(*DROPOUT_SHAPE, bound=2.0))
@@ -194,7 +193,7 @@ def batchnorm_script(gamma: np.ndarray, beta: np.ndarray, x: np.ndarray, dout: n
     ))
 
 
-@st.composite
+@composite
 def _spread_batch(draw: st.DrawFn, n: int, d: int) -> np.ndarray:
     """A batch whose every column has variance at least 1: alternating +-2 plus entries in [-1, 1]."""
     base = draw(matrices(n, d, min_value=-1.0, max_value=1.0, places=2))
@@ -205,7 +204,7 @@ def _spread_batch(draw: st.DrawFn, n: int, d: int) -> np.ndarray:
     return base + signs
 
 
-@st.composite
+@composite
 def _batchnorm_cases(draw: st.DrawFn) -> Case:
     n, d = draw(st.integers(3, 5)), draw(st.integers(2, 3))  # with 2 rows batch norm's dx is 0
     image = draw(st.integers(0, 4)) == 0

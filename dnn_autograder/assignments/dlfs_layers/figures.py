@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 
 from dnn_autograder.course_helpers.figure_helpers import activation_problem, histogram
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, prepare_script, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS
 from dnn_autograder.grader.outputs.render.svg import GREY, SERIES
+from dnn_autograder.grader.sandbox.requests import PreparedScript
 from dnn_autograder.reference.dlfs_layers import Relu, Sigmoid
 
 EXAMPLES, NODES, LAYERS = 200, 100, 5
@@ -93,17 +94,18 @@ def _student_activation(student: Student, name: str) -> Callable[[np.ndarray], n
 
 
 @cache
-def _script(name: str, std: float) -> tuple[Step, ...]:
+def _script(name: str, std: float) -> PreparedScript:
     """``z, counts = activation_next(None, 0, std)``, then per layer ``l``: ``layer = name()``
     (seed 0, as a script of its own), ``out = layer.forward(z)`` and ``z, counts =
-    activation_next(out, l + 1, std)``, comparing ``counts``."""
+    activation_next(out, l + 1, std)``, comparing ``counts``; the same for every student, so
+    encoded for the sandbox once per process."""
     steps = [Step("_figure_activation_next", args=(None, 0, std), returns=("z", "counts"))]
     for layer in range(1, LAYERS + 1):
         steps += [Step(name, returns=("layer",), seed=0),
                   Step("layer.forward", args=(Var("z"),), returns=("out",)),
                   Step("_figure_activation_next", args=(Var("out"), layer, std), returns=("z", "counts"),
                        compare=("counts",))]
-    return tuple(steps)
+    return prepare_script({}, steps)
 
 
 def _student_histograms(student: Student, name: str, std: float) -> list[list[int]]:
@@ -115,7 +117,7 @@ def _student_histograms(student: Student, name: str, std: float) -> list[list[in
             return counts
         return None
 
-    return student.script_or_stepwise(name, {}, _script(name, std), helpers=HELPERS, read=read,
+    return student.script_or_stepwise(name, _script(name, std), helpers=HELPERS, read=read,
                                       stepwise=lambda: _forward_all(_student_activation(student, name), std))
 
 

@@ -35,9 +35,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
 
-from dnn_autograder.grader.assignment.strategies import matrices
+from dnn_autograder.grader.assignment.strategies import composite, matrices, st
 from dnn_autograder.grader.model import Case, Step, Var
 
 __all__ = ["EDGE_CASES", "MultiLayerNet_cases", "shuffle_dataset_cases", "network_script", "shuffle_script",
@@ -75,7 +74,7 @@ def _labels(classes: int, n: int, rng_labels: list[int], one_hot: bool) -> np.nd
     return np.eye(classes, dtype=int)[labels] if one_hot else labels
 
 
-@st.composite
+@composite
 def _network_cases(draw: st.DrawFn) -> Case:
     input_size, h1 = draw(st.integers(60, 80)), draw(st.integers(20, 30))
     hidden = [h1] + ([draw(st.integers(8, 15))] if draw(st.booleans()) else [])
@@ -103,7 +102,7 @@ def shuffle_script(x: np.ndarray, t: np.ndarray, seed: int, *, label: str = "gen
     ))
 
 
-@st.composite
+@composite
 def _shuffle_cases(draw: st.DrawFn) -> Case:
     n = draw(st.integers(12, 16))
     image = draw(st.integers(0, 3)) == 0

@@ -33,9 +33,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
 
-from dnn_autograder.grader.assignment.strategies import learning_rates, matrices
+from dnn_autograder.grader.assignment.strategies import composite, learning_rates, matrices, st
 from dnn_autograder.grader.model import Case, Step, Var
 
 __all__ = [
@@ -78,7 +77,7 @@ def _significant(value: float, digits: int = 3) -> float:
     return float(f"{value:.{digits - 1}e}")
 
 
-@st.composite
+@composite
 def _gradient_entries(draw: st.DrawFn, shape: tuple[int, ...]) -> np.ndarray:
     """Entries ``+-10**u``, ``u`` uniform on ``[-3, 0.3]``, three significant digits."""
     count = int(np.prod(shape))
@@ -111,7 +110,7 @@ def _hyperparameters(draw: st.DrawFn, name: str) -> dict[str, float] | None:
 
 
 def _optimizer_cases(name: str) -> st.SearchStrategy[Case]:
-    @st.composite
+    @composite
     def cases(draw: st.DrawFn) -> Case:
         shapes = _param_shapes(draw)
         params = {key: draw(matrices(1, int(np.prod(shape)), min_value=-2.0, max_value=2.0, places=2)).reshape(shape)

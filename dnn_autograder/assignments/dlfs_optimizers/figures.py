@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 
 from dnn_autograder.grader.assignment.spec import resolve
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, prepare_script, why
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS
 from dnn_autograder.grader.outputs.render.svg import GREY, SERIES
+from dnn_autograder.grader.sandbox.requests import PreparedScript
 
 START = (-7.0, 2.0)
 STEPS = 30
@@ -91,8 +92,7 @@ def reference_path(name: str, lr: float) -> tuple[tuple[float, float], ...]:
 def student_path(student: Student, name: str, lr: float) -> tuple[list[tuple[float, float]], str]:
     """The learner's points (start included) and a note ("" when all 30 steps were drawn)."""
     reference = reference_path(name, lr)
-    grads = [gradient(point) for point in reference[:-1]]
-    values = student.run_script(name, _inputs(grads), script_steps(name, lr, STEPS))
+    values = student.run_script(name, _reference_script(name, lr))
     points = [START]
     for k in range(1, STEPS + 1):
         point = _point(values.get(script_output(k, "params")))
@@ -108,6 +108,14 @@ def student_path(student: Student, name: str, lr: float) -> tuple[list[tuple[flo
             pass
     with student.afresh(name) if len(points) <= STEPS else nullcontext():  # as the first attempt found it
         return _step_by_step(student, name, lr, points)
+
+
+@cache
+def _reference_script(name: str, lr: float) -> PreparedScript:
+    """The :data:`STEPS` updates with the reference path's gradients: the same for every student,
+    so encoded for the sandbox once per process."""
+    grads = [gradient(point) for point in reference_path(name, lr)[:-1]]
+    return prepare_script(_inputs(grads), script_steps(name, lr, STEPS))
 
 
 def _diverged(point: tuple[float, float]) -> bool:

@@ -16,7 +16,9 @@ Worlds of ``gradient_check`` (hooks ``forward_propagation``, ``backward_propagat
 
 Worlds of ``gradient_check_n`` (hook ``forward_propagation_n``):
 
-* ``course-net``: the notebook's three-layer net and mean cross-entropy (nonlinear).
+* ``course-net``: the notebook's three-layer net and mean cross-entropy (nonlinear), the course
+  helper ``gc_utils.forward_propagation_n`` itself: after the first call, the sandbox answers
+  and records its calls (spec key ``observed``).
 * ``cubic-net``: :math:`J = \sum_k \theta_k^3 / 3 + c\,\theta_k` with
   :math:`c = 1 + \mathrm{mean}(X^2)`, gradient :math:`\theta_k^2 + c > 0` (never zero, no kinks).
 
@@ -34,16 +36,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from hypothesis import assume
-from hypothesis import strategies as st
 
 from dnn_autograder.course_helpers.gc_utils import PARAMETER_SHAPES, dictionary_to_vector
 from dnn_autograder.grader.assignment.strategies import (
+    assume,
     binary_labels,
+    composite,
     epsilons,
     example_counts,
     matrices,
     parameter_dicts,
+    st,
 )
 from dnn_autograder.grader.model import Case
 from dnn_autograder.reference import backward_propagation_n, forward_propagation_n
@@ -221,7 +224,7 @@ def _kink_margin(parameters: Mapping[str, np.ndarray], X: np.ndarray) -> float:
     return float(min(np.min(np.abs(Z1)), np.min(np.abs(Z2)))) / reach
 
 
-@st.composite
+@composite
 def _net_cases(draw: st.DrawFn) -> Case:
     world = draw(st.sampled_from(NET_WORLDS))
     parameters = draw(parameter_dicts(list(NET_DIMS), scale=0.5))

@@ -16,9 +16,7 @@ code that draws without seeding is still reproducible. The course's own seeding
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
-
-from dnn_autograder.grader.assignment.strategies import layer_dims, seeds
+from dnn_autograder.grader.assignment.strategies import layer_dims, seeds, st
 from dnn_autograder.grader.model import Case
 
 __all__ = [

@@ -22,11 +22,11 @@ Networks have 1 to 3 layers of 1 to 4 units (single-unit layers included), entri
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from dnn_autograder.course_helpers.opt_utils_v1a import load_params_and_grads
 from dnn_autograder.grader.assignment.strategies import (
     binary_labels,
+    composite,
     epsilons,
     gradients_like,
     layer_dims,
@@ -35,6 +35,7 @@ from dnn_autograder.grader.assignment.strategies import (
     moments_like,
     parameter_dicts,
     seeds,
+    st,
     unit_counts,
 )
 from dnn_autograder.grader.model import Case
@@ -97,7 +98,7 @@ def _betas(*, min_thousandths: int = 0, max_thousandths: int = 999) -> st.Search
 # --- gradient descent, initialisers ---------------------------------------------------------
 
 
-@st.composite
+@composite
 def _gd_cases(draw: st.DrawFn) -> Case:
     parameters = draw(networks())
     grads = draw(_gradients(parameters))
@@ -120,7 +121,7 @@ def initialize_adam_cases() -> st.SearchStrategy[Case]:
 # --- momentum and Adam ----------------------------------------------------------------------
 
 
-@st.composite
+@composite
 def _momentum_cases(draw: st.DrawFn) -> Case:
     parameters = draw(networks())
     grads = draw(_gradients(parameters))
@@ -139,7 +140,7 @@ def _steps() -> st.SearchStrategy[int]:
     return st.one_of(st.integers(1, 3), st.integers(1, 10_000))
 
 
-@st.composite
+@composite
 def _adam_cases(draw: st.DrawFn) -> Case:
     parameters = draw(networks())
     grads = draw(_gradients(parameters))
@@ -162,7 +163,7 @@ def update_parameters_with_adam_cases() -> st.SearchStrategy[Case]:
 # --- mini-batches ---------------------------------------------------------------------------
 
 
-@st.composite
+@composite
 def _labelled_data(draw: st.DrawFn, m: int) -> tuple[np.ndarray, np.ndarray]:
     """``X`` (n_x, m) whose first row is all distinct, and ``Y`` (1, m): 0/1 labels or
     distinct values."""
@@ -183,7 +184,7 @@ def _divisors(m: int) -> list[int]:
     return [d for d in range(1, m + 1) if m % d == 0]
 
 
-@st.composite
+@composite
 def _mini_batch_cases(draw: st.DrawFn) -> Case:
     m = draw(st.one_of(st.integers(1, 11), st.integers(12, MAX_EXAMPLES)))
     X, Y = draw(_labelled_data(m))

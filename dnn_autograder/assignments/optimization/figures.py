@@ -24,12 +24,21 @@ import numpy as np
 
 from dnn_autograder.course_helpers.figure_helpers import bowl_gradients
 from dnn_autograder.grader.assignment.spec import AssignmentSpec, FunctionSpec
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, TimedOut, reference_outputs, why
+from dnn_autograder.grader.grading.figures import (
+    Figure,
+    Omit,
+    Student,
+    TimedOut,
+    prepare_script,
+    reference_outputs,
+    why,
+)
 from dnn_autograder.grader.model import Step, Var, script_output
 from dnn_autograder.grader.outputs.render import linechart
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
 from dnn_autograder.grader.outputs.render.svg import GREY, MARKERS, SERIES
+from dnn_autograder.grader.sandbox.requests import PreparedScript
 
 BOWL_START = (-7.0, 2.0)
 BOWL_STEPS = 50
@@ -88,16 +97,22 @@ def _start() -> dict[str, Any]:
     return {"params": params, "v": dict(zeros), "s": dict(zeros)}
 
 
-def _script(spec: FunctionSpec, hyper: Mapping[str, float]) -> tuple[Step, ...]:
-    """``grads, cost = bowl_gradients(params)``, then :data:`BOWL_STEPS` times: ``out =
-    <optimizer>(params, grads, ...)`` (seed 0, as a single call) and ``params, v, s, grads, cost,
-    x, y = bowl_next(out, params, grads, v, s, ...)`` (which reads ``out`` as the spec says the
-    function returns), comparing ``x``, ``y`` and ``cost``."""
-    return _steps(spec.name, tuple(hyper.items()), tuple(spec.returns), spec.accept_prefix,
-                  tuple(sorted(spec.in_place)))
+def _script(spec: FunctionSpec, hyper: Mapping[str, float]) -> PreparedScript:
+    """From :func:`_start`: ``grads, cost = bowl_gradients(params)``, then :data:`BOWL_STEPS` times:
+    ``out = <optimizer>(params, grads, ...)`` (seed 0, as a single call) and ``params, v, s, grads,
+    cost, x, y = bowl_next(out, params, grads, v, s, ...)`` (which reads ``out`` as the spec says
+    the function returns), comparing ``x``, ``y`` and ``cost``: the same for every student, so
+    encoded for the sandbox once per process."""
+    return _prepared(spec.name, tuple(hyper.items()), tuple(spec.returns), spec.accept_prefix,
+                     tuple(sorted(spec.in_place)))
 
 
 @cache
+def _prepared(name: str, hyper: tuple[tuple[str, float], ...], returns: tuple[str, ...], accept_prefix: int,
+              in_place: tuple[str, ...]) -> PreparedScript:
+    return prepare_script(_start(), _steps(name, hyper, returns, accept_prefix, in_place))
+
+
 def _steps(name: str, hyper: tuple[tuple[str, float], ...], returns: tuple[str, ...], accept_prefix: int,
            in_place: tuple[str, ...]) -> tuple[Step, ...]:
     var = {key: Var(key) for key in ("params", "grads", "v", "s")}
@@ -117,7 +132,7 @@ def _student_trajectory(student: Student, name: str,
     (or returns something odd), one guarded call per step (:func:`_trajectory`)."""
     spec = student.spec.function(name)
     try:
-        return student.script_or_stepwise(name, _start(), _script(spec, hyper), helpers=HELPERS, read=_script_path,
+        return student.script_or_stepwise(name, _script(spec, hyper), helpers=HELPERS, read=_script_path,
                                           stepwise=lambda: _trajectory(name, hyper, partial(student.call, name)))
     except TimedOut as exc:
         return None, f"{why(name, exc)}, so its path is not drawn"

@@ -21,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from hypothesis import strategies as st
 
 from dnn_autograder.course_helpers.common import forward_three_layer, relu, sigmoid
 from dnn_autograder.grader.assignment.strategies import (
     binary_labels,
+    composite,
     example_counts,
     keep_probs,
     lambdas,
@@ -33,6 +33,7 @@ from dnn_autograder.grader.assignment.strategies import (
     parameter_dicts,
     probabilities,
     seeds,
+    st,
     unit_counts,
 )
 from dnn_autograder.grader.model import Case
@@ -83,7 +84,7 @@ def _l2_cache(X: np.ndarray, parameters: Parameters) -> tuple:
 # --- generated cases --------------------------------------------------------------------------
 
 
-@st.composite
+@composite
 def _nets(draw: st.DrawFn) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """``(X, parameters)`` for a small ``[n_x, n1, n2, 1]`` net, entries rounded to 0.01."""
     m = draw(example_counts(min_value=1, max_value=6))
@@ -93,7 +94,7 @@ def _nets(draw: st.DrawFn) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return X, parameters
 
 
-@st.composite
+@composite
 def _cost_cases(draw: st.DrawFn) -> Case:
     X, parameters = draw(_nets())
     m = X.shape[1]
@@ -103,7 +104,7 @@ def _cost_cases(draw: st.DrawFn) -> Case:
     return Case({"A3": A3, "Y": Y, "parameters": parameters, "lambd": lambd})
 
 
-@st.composite
+@composite
 def _l2_backward_cases(draw: st.DrawFn) -> Case:
     X, parameters = draw(_nets())
     Y = draw(binary_labels(X.shape[1]))
@@ -111,14 +112,14 @@ def _l2_backward_cases(draw: st.DrawFn) -> Case:
     return Case({"X": X, "Y": Y, "cache": _l2_cache(X, parameters), "lambd": lambd})
 
 
-@st.composite
+@composite
 def _dropout_forward_cases(draw: st.DrawFn) -> Case:
     X, parameters = draw(_nets())
     keep_prob = draw(keep_probs(min_value=0.05, max_value=1.0))
     return Case({"X": X, "parameters": parameters, "keep_prob": keep_prob}, seed=draw(seeds()))
 
 
-@st.composite
+@composite
 def _dropout_backward_cases(draw: st.DrawFn) -> Case:
     X, parameters = draw(_nets())
     n1, n2, m = parameters["W1"].shape[0], parameters["W2"].shape[0], X.shape[1]

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 
 from dnn_autograder.grader.assignment.spec import AssignmentSpec
-from dnn_autograder.grader.grading.figures import Figure, Omit, Student, reference_outputs, why
+from dnn_autograder.grader.grading.figures import Figure, Omit, Student, prepare_calls, reference_outputs, why
 from dnn_autograder.grader.outputs.render import linechart
 from dnn_autograder.grader.outputs.render.linechart import Chart
 from dnn_autograder.grader.outputs.render.plots import REF, YOURS, num
 from dnn_autograder.grader.outputs.render.svg import GREY, VERMILION
+from dnn_autograder.grader.sandbox.requests import PreparedCalls
 
 FUNCTION = "forward_propagation_with_dropout"
 KEEP_PROBS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)
@@ -44,7 +45,7 @@ def build(student: Student) -> dict[str, Any] | None:
     yours: list[tuple[float, float]] | None = None
     note = ""
     try:
-        calls = student.call_each(FUNCTION, [(X, params, p) for p in KEEP_PROBS])  # one request
+        calls = student.call_each(FUNCTION, _calls())  # one request
         try:
             yours = [_dropout_stats(out.get("cache"), before) for out in calls]
         finally:
@@ -58,6 +59,14 @@ def build(student: Student) -> dict[str, Any] | None:
                                              "scale": [y[1] for y in yours]},
         "notes": [note] if note else [],
     }
+
+
+@cache
+def _calls() -> PreparedCalls:
+    """The calls on the fixed network, one per keep_prob (seed 0): the same for every student, so
+    encoded for the sandbox once per process."""
+    X, params = _dropout_problem()
+    return prepare_calls([(X, params, p) for p in KEEP_PROBS])
 
 
 @cache

@@ -80,6 +80,14 @@ class FunctionSpec:
         stand_ins: names (graded functions or controlled helpers) the function may call, answered
             by the trusted parent instead of the student's own code.
         helpers: ``{name: "module.attr"}`` course helpers injected into the student's namespace.
+        observed: ``{stand-in name: "module.attr"}``: in a case whose world answers that stand-in
+            with this very course helper (the same function), the parent answers its first call
+            and hands the rest to the helper in the child, which records every stand-in call
+            from then on (as the parent would: positional arguments by value, within the same
+            byte budget) and sends them with the result: no round trip per call. The helper's
+            time counts towards the call's deadline. Only course-provided code: a module of
+            ``course_helpers.COURSE_MODULES`` that learners do not write and that is not the
+            grader's own, and never a graded function or its reference.
         strategy: name of the strategy factory in the assignment's ``cases.py``.
         properties: name of the property check in ``properties.py`` (stochastic functions).
         reference: ``module:attr`` of the reference implementation.
@@ -108,6 +116,7 @@ class FunctionSpec:
     immutable: tuple[str, ...] = ()
     stand_ins: tuple[str, ...] = ()
     helpers: Mapping[str, str] = field(default_factory=dict)
+    observed: Mapping[str, str] = field(default_factory=dict)
     strategy: str = ""
     properties: str = ""
     reference: str = ""
@@ -199,6 +208,7 @@ def load_assignment(name: str, root: Path = ASSIGNMENTS_DIR) -> AssignmentSpec:
     functions = tuple(_function_spec(path, entry, defaults) for entry in data.get("functions", []))
     if not functions:
         raise SpecError(f"{path}: no [[functions]] entries")
+    _no_graded_helpers(path, functions)
     return AssignmentSpec(
         name=_require(path, data, "name"),
         title=_require(path, data, "title"),
@@ -280,6 +290,7 @@ def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, 
         immutable=tuple(merged.get("immutable", ())),
         stand_ins=stand_ins,
         helpers=dict(merged.get("helpers", {})),
+        observed=_observed(path, name, merged.get("observed", {}), stand_ins),
         strategy=merged.get("strategy", f"{name}_cases"),
         properties=merged.get("properties", ""),
         reference=reference,
@@ -287,6 +298,50 @@ def _function_spec(path: Path, entry: Mapping[str, Any], defaults: Mapping[str, 
         public_cases=_public_cases(path, name, merged.get("public_cases", 3)),
         reveal=_reveal(path, name, merged.get("reveal", "all")),
     )
+
+
+def course_helper(target: str) -> Any:
+    """The course helper ``"module.attr"`` names: ``module`` a key of ``COURSE_MODULES`` that is
+    course-provided (not in ``GRADED_COURSE_MODULES``, which learners write, nor in
+    ``GRADER_MODULES``, the grader's own). Raises ``LookupError`` otherwise."""
+    from dnn_autograder import course_helpers
+
+    module_name, _, attribute = str(target).rpartition(".")
+    if module_name not in course_helpers.COURSE_MODULES or module_name in course_helpers.GRADED_COURSE_MODULES \
+            or module_name in course_helpers.GRADER_MODULES:
+        raise LookupError(f"{target!r} is not in a course-provided helper module")
+    module = importlib.import_module(course_helpers.COURSE_MODULES[module_name], course_helpers.__name__)
+    helper = getattr(module, attribute, None)
+    if not callable(helper):
+        raise LookupError(f"{target!r}: {module_name} has no function {attribute!r}")
+    return helper
+
+
+def _observed(path: Path, function: str, table: Any, stand_ins: tuple[str, ...]) -> dict[str, str]:
+    where = f"{path}: function {function!r}: observed"
+    if not isinstance(table, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+        raise SpecError(f"{where} must map stand-in names to \"module.attr\" course helpers")
+    for name, target in table.items():
+        if name not in stand_ins:
+            raise SpecError(f"{where}: {name!r} is not one of the function's stand_ins")
+        try:
+            course_helper(target)
+        except LookupError as exc:
+            raise SpecError(f"{where}: {exc} (only course-provided code may be observed)") from None
+    return dict(table)
+
+
+def _no_graded_helpers(path: Path, functions: tuple[FunctionSpec, ...]) -> None:
+    """An observed helper runs in the child: it must be neither a graded function (by name) nor
+    the reference implementation of one (by identity)."""
+    graded = {f.name for f in functions}
+    references = [resolve(f.reference) for f in functions]
+    for fspec in functions:
+        for target in fspec.observed.values():
+            helper = course_helper(target)
+            if target.rpartition(".")[2] in graded or any(helper is ref for ref in references):
+                raise SpecError(f"{path}: function {fspec.name!r}: observed {target!r} is a graded function: "
+                                "the sandbox must never hold a reference implementation")
 
 
 def _numerical_gradient(path: Path, function: str, table: Any) -> NumericalGradient | None:

@@ -49,7 +49,9 @@ r"""Cases of the *$title* assignment.
 For every graded function ``f`` of spec.toml: ``f_cases()``, a Hypothesis strategy of
 :class:`~dnn_autograder.grader.model.Case` (``Case.args`` are passed positionally, in order), and its
 hand-written edge cases in ``EDGE_CASES["f"]``, graded first. Keep arrays small: the smallest failing case is
-shown to the student. Build from :mod:`dnn_autograder.grader.assignment.strategies` where it has what you need.
+shown to the student. Build from :mod:`dnn_autograder.grader.assignment.strategies` where it has what you need,
+and take Hypothesis's ``st``, ``hnp``, ``composite`` (for ``@st.composite``) and ``assume`` from there too, never
+from ``hypothesis``: they import Hypothesis when a strategy is first built, so grading on the case bank never does.
 
 After every change, rewrite the case bank: ``python -m dnn_autograder.grader.assignment.casebank $name``.
 """
@@ -57,10 +59,9 @@ After every change, rewrite the case bank: ``python -m dnn_autograder.grader.ass
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
 
 from dnn_autograder.grader.model import Case
-from dnn_autograder.grader.assignment.strategies import matrices
+from dnn_autograder.grader.assignment.strategies import matrices, st
 
 __all__ = ["EDGE_CASES", "${function}_cases"]
 

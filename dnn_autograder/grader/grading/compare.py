@@ -163,6 +163,129 @@ def _same_structure(expected: Any, got: Any, exact_keys: bool, expected_parts: l
     return True
 
 
+class Agreement:
+    """``expected`` prepared once for :func:`agrees` against many values (the reference's outputs
+    of a case, judged for every student): ``Agreement(expected).agrees(got, ...)`` is
+    ``agrees(expected, got, ...)``, with the expected side's walk, its numbers gathered into one
+    float64 vector, and their tolerances done once. ``expected`` must not change afterwards.
+    """
+
+    def __init__(self, expected: Any, *, exact_keys: bool = False) -> None:
+        parts: list[np.ndarray] = []
+        self._plan = _plan(expected, exact_keys, parts, 0)
+        self._count = len(parts)
+        numbers = np.concatenate([part.reshape(-1) for part in parts], dtype=np.float64) if parts \
+            else np.zeros(0)
+        #: a non-finite expected number never agrees (see :func:`_all_close`)
+        self._finite = bool(np.isfinite(numbers).all())
+        self._expected = numbers
+        #: each part's dtype and bytes: a student's part with the same is the same numbers
+        self._exact = [(part.dtype, part.tobytes()) for part in parts]
+        self._tolerances: dict[tuple[float, float], tuple[np.ndarray, bool]] = {}
+
+    def agrees(self, got: Any, *, rtol: float, atol: float) -> bool:
+        """:func:`agrees` ``(expected, got, rtol=rtol, atol=atol, exact_keys=...)``."""
+        parts: list[np.ndarray] = []
+        if not _collect(self._plan, got, parts):
+            return False
+        if not parts:
+            return True
+        if not self._finite:
+            return False
+        known = self._tolerances.get((rtol, atol))
+        if known is None:
+            tolerance = atol + rtol * np.abs(self._expected)
+            known = self._tolerances[(rtol, atol)] = (tolerance, bool((tolerance >= 0).all()))
+        tolerance, never_negative = known
+        if never_negative:  # the same numbers bit for bit differ by 0, within any such tolerance
+            for part, (dtype, data) in zip(parts, self._exact, strict=True):
+                if part.dtype != dtype or part.tobytes() != data:
+                    break
+            else:
+                return True
+        values = np.concatenate([part.reshape(-1) for part in parts], dtype=np.float64) if len(parts) > 1 \
+            else np.asarray(parts[0], dtype=np.float64).reshape(-1)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return bool(np.less_equal(np.abs(values - self._expected), tolerance).all())
+
+
+# the kinds of node of an Agreement's plan: what ``got`` must be at that place
+_NEVER, _ARRAY, _NUMBER, _MAPPING, _SEQUENCE, _NONE, _TEXT = range(7)
+
+
+def _plan(expected: Any, exact_keys: bool, parts: list[np.ndarray], depth: int) -> tuple:
+    """The plan of :func:`_same_structure` for this ``expected`` (its numeric parts appended to
+    ``parts`` in the order :func:`_collect` finds the student's)."""
+    if depth > _MAX_QUICK_DEPTH:
+        return (_NEVER,)
+    if isinstance(expected, Mapping):
+        items = list(expected.items())
+        return (_MAPPING, tuple(key for key, _ in items),
+                tuple(_plan(value, exact_keys, parts, depth + 1) for _, value in items), exact_keys, expected)
+    if isinstance(expected, list | tuple):
+        return (_SEQUENCE, len(expected), tuple(_plan(item, exact_keys, parts, depth + 1) for item in expected))
+    if expected is None:
+        return (_NONE,)
+    if isinstance(expected, str):
+        return (_TEXT, expected)
+    exp = _as_array(expected)
+    if exp is None or exp.dtype.kind not in "biuf":
+        return (_NEVER,)
+    parts.append(exp)
+    return (_NUMBER,) if exp.ndim == 0 else (_ARRAY, exp.shape)
+
+
+def _collect(plan: tuple, got: Any, parts: list[np.ndarray]) -> bool:
+    """:func:`_same_structure` of the plan's ``expected`` and ``got``: the student's numeric
+    parts are appended to ``parts``."""
+    kind = plan[0]
+    if kind == _ARRAY:  # an array of at least one dimension: only an array of its shape
+        if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf" or got.shape != plan[1]:
+            return False
+        parts.append(got)
+        return True
+    if kind == _MAPPING:
+        if not isinstance(got, Mapping):
+            return False
+        keys = plan[1]
+        for key in keys:
+            if key not in got:
+                return False
+        if plan[3] and any(key not in plan[4] for key in got):
+            return False
+        for key, inner in zip(keys, plan[2], strict=True):
+            value = got[key]
+            if inner[0] == _ARRAY and type(value) is np.ndarray:  # the commonest part, inline
+                if value.dtype.kind not in "biuf" or value.shape != inner[1]:
+                    return False
+                parts.append(value)
+            elif not _collect(inner, value, parts):
+                return False
+        return True
+    if kind == _SEQUENCE:
+        if not isinstance(got, list | tuple) or len(got) != plan[1]:
+            return False
+        for inner, value in zip(plan[2], got, strict=True):
+            if inner[0] == _ARRAY and type(value) is np.ndarray:  # the commonest part, inline
+                if value.dtype.kind not in "biuf" or value.shape != inner[1]:
+                    return False
+                parts.append(value)
+            elif not _collect(inner, value, parts):
+                return False
+        return True
+    if kind == _NUMBER:
+        val = _as_array(got)
+        if val is None or val.dtype.kind not in "biuf" or val.size != 1:
+            return False
+        parts.append(val.reshape(()))
+        return True
+    if kind == _NONE:
+        return got is None
+    if kind == _TEXT:
+        return isinstance(got, str) and got == plan[1]
+    return False
+
+
 def _as_array(value: Any) -> np.ndarray | None:
     if isinstance(value, np.ndarray):
         return value

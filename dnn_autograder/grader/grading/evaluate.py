@@ -17,6 +17,7 @@ from dnn_autograder.grader.grading.scripts import plain_steps, script_lines, ste
 from dnn_autograder.grader.grading.suite import Expected, FunctionSuite
 from dnn_autograder.grader.model import Case, Mismatch, script_output
 from dnn_autograder.grader.sandbox.records import CallRecord
+from dnn_autograder.grader.sandbox.session import Observed
 from dnn_autograder.grader.values import bounded, deep_copy, identical, retained_bytes
 
 #: Bytes of stand-in arguments kept per case for the diagnosis; later calls keep their names only.
@@ -61,7 +62,9 @@ class CaseOutcome:
 @dataclass(frozen=True)
 class CaseRequest:
     """How a case is run: ``on_stand_in`` answers the stand-ins (None when the function has
-    none) and appends each stand-in call to ``calls``, which the verdict then reads."""
+    none) and appends each stand-in call to ``calls``, which the verdict then reads (with the
+    calls the child recorded once a stand-in was handed to a course helper, ``spec.observed``:
+    :func:`stand_in_calls`)."""
 
     on_stand_in: Callable[[str, tuple, dict], Any] | None
     calls: list[tuple[str, tuple[Any, ...]]]
@@ -71,16 +74,23 @@ def case_request(suite: FunctionSuite, item: Expected) -> CaseRequest:
     """The stand-in answers for one run of ``item.case`` (a fresh record of calls each time)."""
     calls: list[tuple[str, tuple[Any, ...]]] = []
     world = suite.world(item.case)
+    observed = suite.observed(item.case)
     kept = [0]  # bytes of stand-in arguments kept so far
+    handed = [False]  # a stand-in was handed to a course helper: the child records the calls
 
     def answer(name: str, args: tuple, kwargs: dict) -> Any:
-        size = retained_bytes(args)
-        if kept[0] + size <= STAND_IN_KEPT_BYTES:
-            kept[0] += size
-            calls.append((name, deep_copy(args)))  # its own arrays: a view would keep the whole frame
-        else:  # a student may call stand-ins thousands of times with large arguments
-            calls.append((name, ()))
-        return world[name](*args, **kwargs)
+        if not handed[0]:
+            size = retained_bytes(args)
+            if kept[0] + size <= STAND_IN_KEPT_BYTES:
+                kept[0] += size
+                calls.append((name, deep_copy(args)))  # its own arrays: a view would keep the whole frame
+            else:  # a student may call stand-ins thousands of times with large arguments
+                calls.append((name, ()))
+        value = world[name](*args, **kwargs)
+        if name in observed:
+            handed[0] = True
+            return Observed(value, observed[name], STAND_IN_KEPT_BYTES - kept[0])
+        return value
 
     return CaseRequest(answer if suite.spec.stand_ins else None, calls)
 
@@ -119,8 +129,8 @@ def judge_call(suite: FunctionSuite, item: Expected, record: CallRecord,
     if record.outcome != "returned":
         return CaseOutcome(case, item.outputs, record, None, (), False, "error")
     args_after = dict(zip(case.args, record.args_after, strict=False))
+    observation = {"stand_in_calls": stand_in_calls(calls, record), "args_after": args_after}
     value, record = record.value, _without_values(record)  # got and args_after keep what is needed
-    observation = {"stand_in_calls": tuple(calls), "args_after": args_after}
     normalised = normalise(spec, value, args_after)
     del value
     mutated = _mutations(spec.immutable, case.args, args_after) + _shared_outputs(spec.returns, record)
@@ -128,7 +138,7 @@ def judge_call(suite: FunctionSuite, item: Expected, record: CallRecord,
         return CaseOutcome(case, item.outputs, record, normalised.outputs,
                            (normalised.problem, *mutated), False, "exact", observation)
     mismatches = compare_outputs(item.outputs, normalised.outputs, rtol=spec.rtol, atol=spec.atol,
-                                 names=spec.item_names)
+                                 names=spec.item_names, agreement=item.agreement)
     if not mismatches and not mutated:
         return CaseOutcome(case, item.outputs, record, normalised.outputs, (), True, "exact", observation)
     if mutated:
@@ -151,8 +161,8 @@ def _evaluate_script(session: SessionLike, suite: FunctionSuite, item: Expected,
         record = _replaced(record, message=f"{record.message}, at step {record.step + 1}: `{where}`")
         return CaseOutcome(case, item.outputs, record, None, (), False, "error")
     got = {script_output(step, name): value for (step, name), value in dict(record.value).items()}
+    observation = {"stand_in_calls": stand_in_calls(calls, record)}
     record = _without_values(record)
-    observation = {"stand_in_calls": tuple(calls)}
     problem = getattr(record, "problem", "")
     if problem:
         mismatch = Mismatch(script_output(record.step, "result"), "type", problem)
@@ -197,10 +207,32 @@ def _replaced(record: CallRecord, **changes: Any) -> CallRecord:
     return record
 
 
+def stand_in_calls(calls: list[tuple[str, tuple[Any, ...]]], record: CallRecord) -> tuple[tuple[str, tuple], ...]:
+    """The stand-in calls of a case in order: ``calls`` (recorded here) and then the ones the
+    child recorded after a stand-in was handed to a course helper (``record.stand_in_calls``),
+    each with its own copy of its positional arguments while they fit in
+    :data:`STAND_IN_KEPT_BYTES` (counted from the first of the child's: it was given what was
+    left), past it ``(name, ())``, as :func:`case_request` keeps them."""
+    recorded = getattr(record, "stand_in_calls", None)
+    if not recorded:
+        return tuple(calls)
+    kept, more = 0, []
+    for name, args in recorded:
+        size = -1 if args is None else retained_bytes(args)
+        if 0 <= size and kept + size <= STAND_IN_KEPT_BYTES:
+            kept += size
+            more.append((name, deep_copy(args)))  # its own arrays, not views of the result's frame
+        else:
+            more.append((name, ()))
+    return (*calls, *more)
+
+
 def _without_values(record: CallRecord) -> CallRecord:
-    """``record`` without its decoded value and arguments (an outcome keeps them once, as
-    ``got`` and ``observation``, within the function's budget)."""
+    """``record`` without its decoded value, arguments and recorded stand-in calls (an outcome
+    keeps them once, as ``got`` and ``observation``, within the function's budget)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        if hasattr(record, "stand_in_calls"):
+            return dataclasses.replace(record, value=None, args_after=(), stand_in_calls=None)
         return dataclasses.replace(record, value=None, args_after=())
     return record
 

@@ -47,6 +47,7 @@ from dnn_autograder.grader.assignment.spec import (
 )
 from dnn_autograder.grader.grading.normalise import normalise
 from dnn_autograder.grader.model import Step, script_output
+from dnn_autograder.grader.sandbox.requests import PreparedCalls, PreparedScript
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -220,23 +221,25 @@ class Student:
             raise Omit(f"your `{name}` returned an unexpected value: {short(result.problem.summary)}")
         return result.outputs
 
-    def call_each(self, name: str, calls: Sequence[tuple], *, on_stand_in: Callable | None = None,
+    def call_each(self, name: str, calls: Sequence[tuple] | PreparedCalls, *, on_stand_in: Callable | None = None,
                   seed: int | None = 0) -> Generator[Mapping[str, Any], None, None]:
         """The named outputs of :meth:`call` ``(name, args)`` for each ``args`` of ``calls``, in
         order, sent to the child in one request when the session batches calls (``call_each``);
         each item raises :class:`Omit` as :meth:`call` does, and so does the budget running out
-        between two calls. Closing the iterator early stops the calls not yet read."""
+        between two calls. Closing the iterator early stops the calls not yet read. ``calls``
+        may instead be calls of :func:`prepare_calls` (each with its own seed; ``seed`` unused)."""
         batch = getattr(self.session, "call_each", None)
+        pairs = calls if isinstance(calls, PreparedCalls) else [(tuple(args), seed) for args in calls]
         if not callable(batch):
-            for args in calls:
-                yield self.call(name, args, on_stand_in=on_stand_in, seed=seed)
+            for args, each_seed in pairs:
+                yield self.call(name, args, on_stand_in=on_stand_in, seed=each_seed)
             return
         spec = self.spec.function(name)
         left = self.budget.left()
         if left <= 0:
             raise Omit("not drawn: the time allowed for pictures ran out")
         answer = None if on_stand_in is None else (lambda _i, *request: on_stand_in(*request))
-        records = batch(name, [(tuple(args), seed) for args in calls], inject=spec.helpers,
+        records = batch(name, pairs, inject=spec.helpers,
                         stand_ins=spec.stand_ins, on_stand_in=answer,
                         timeout_s=min(CALL_TIMEOUT_S, max(left, 0.05)), max_raised=0)
         try:
@@ -253,38 +256,44 @@ class Student:
         finally:
             records.close()
 
-    def run_script(self, unit: str, inputs: Mapping[str, Any], steps: Sequence[Step], *,
+    def run_script(self, unit: str, inputs: Mapping[str, Any] | PreparedScript, steps: Sequence[Step] = (), *,
                    on_stand_in: Callable | None = None, seed: int | None = 0,
                    helpers: Mapping[str, str] = {}) -> Mapping[str, Any]:
         """The values a script of calls compares (``steps``: :class:`~dnn_autograder.grader.model.Step`,
         calling the script unit ``unit``), as ``{script_output(step, name): value}``; raises
         :class:`Omit` when the session cannot run scripts or the script does not complete.
+        ``inputs`` may instead be a script of :func:`prepare_script` (``steps`` left out).
 
         ``helpers``: more names bound in the student's namespace for the script, each to a
         trusted course helper ``"module.attr"`` (as the spec's own ``helpers``), so that steps
         may call trusted code between the student's calls (a gradient at the point reached)."""
         from dnn_autograder.grader.grading.scripts import plain_steps
 
+        if isinstance(inputs, PreparedScript) and steps:
+            raise TypeError("a prepared script brings its own steps")
         run = getattr(self.session, "run_script", None)
         if run is None:
             raise Omit(f"your `{unit}` could not be run: this grader cannot run scripts")
         spec = self.spec.function(unit)
+        sent = (inputs.inputs, inputs) if isinstance(inputs, PreparedScript) else (inputs, plain_steps(steps))
         record = self._guarded(unit, lambda timeout: run(
-            unit, inputs, plain_steps(steps), inject={**spec.helpers, **helpers}, stand_ins=spec.stand_ins,
+            unit, *sent, inject={**spec.helpers, **helpers}, stand_ins=spec.stand_ins,
             on_stand_in=on_stand_in, seed=seed, timeout_s=timeout))
         problem = getattr(record, "problem", None)
         if problem:
             raise Omit(f"your `{unit}` {short(problem)}")
         return {script_output(step, name): value for (step, name), value in dict(record.value).items()}
 
-    def script_or_stepwise(self, unit: str, inputs: Mapping[str, Any], steps: Sequence[Step], *,
+    def script_or_stepwise(self, unit: str, inputs: Mapping[str, Any] | PreparedScript,
+                           steps: Sequence[Step] = (), *,
                            read: Callable[[Mapping[str, Any]], T | None], stepwise: Callable[[], T],
                            helpers: Mapping[str, str] = {}) -> T:
-        """``read(values)`` of a whole path run as one script (:meth:`run_script`), when the
-        script completes and ``read`` can follow its values (not None); else ``stepwise()``, the
-        same path one request at a time, in a fresh child (:meth:`afresh`: as the first attempt
-        found the child), which says at which step and why it stopped. A :class:`TimedOut` of the
-        script propagates: a retry would run out of time too."""
+        """``read(values)`` of a whole path run as one script (:meth:`run_script`; ``inputs`` and
+        ``steps``, or a prepared script), when the script completes and ``read`` can follow its
+        values (not None); else ``stepwise()``, the same path one request at a time, in a fresh
+        child (:meth:`afresh`: as the first attempt found the child), which says at which step and
+        why it stopped. A :class:`TimedOut` of the script propagates: a retry would run out of time
+        too."""
         try:
             values: Mapping[str, Any] | None = self.run_script(unit, inputs, steps, helpers=helpers)
         except TimedOut:
@@ -324,6 +333,23 @@ class Student:
             what = getattr(record, "message", "") or record.outcome
             raise (TimedOut if record.outcome == "timeout" else Omit)(f"your `{name}` {short(what)}")
         return record
+
+
+def prepare_script(inputs: Mapping[str, Any], steps: Sequence[Step]) -> PreparedScript:
+    """A script (its ``inputs`` and ``steps``) encoded for the sandbox once, for
+    :meth:`Student.run_script` (``run_script(unit, script)``): keep it (``functools.cache``) when
+    it is the same for every student, so that it is not encoded again for each. Raises
+    ``wire.Unencodable`` for a value that cannot be sent (a bug of the builder)."""
+    from dnn_autograder.grader.grading.scripts import plain_steps
+
+    return PreparedScript(inputs, plain_steps(steps))
+
+
+def prepare_calls(calls: Sequence[tuple], seed: int | None = 0) -> PreparedCalls:
+    """The calls ``(name, args)`` for each ``args`` of ``calls`` (each seeded with ``seed``), for
+    :meth:`Student.call_each`, encoded for the sandbox once: keep them when they are the same for
+    every student."""
+    return PreparedCalls([(tuple(args), seed) for args in calls])
 
 
 def reference_outputs(spec: FunctionSpec, args: tuple, **hooks: Any) -> Mapping[str, Any]:

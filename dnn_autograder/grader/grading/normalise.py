@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dnn_autograder.grader.assignment.spec import FunctionSpec
-from dnn_autograder.grader.grading.compare import agrees, compare
+from dnn_autograder.grader.grading.compare import Agreement, agrees, compare
 from dnn_autograder.grader.grading.labels import ItemNames, named_mismatches
 from dnn_autograder.grader.model import Mismatch
 from dnn_autograder.grader.values import type_name
@@ -56,16 +56,27 @@ def normalise(spec: FunctionSpec, value: Any, args_after: Mapping[str, Any]) -> 
     return Normalised(outputs)
 
 
+def outputs_agreement(expected: Mapping[str, Any]) -> Agreement:
+    """``expected`` (named outputs) prepared once for :func:`compare_outputs` (``agreement=``);
+    ``expected`` must not change afterwards."""
+    return Agreement(list(expected.values()))
+
+
 def compare_outputs(
     expected: Mapping[str, Any], got: Mapping[str, Any], *, rtol: float, atol: float, exact_keys: bool = False,
-    names: ItemNames | None = None,
+    names: ItemNames | None = None, agreement: Agreement | None = None,
 ) -> tuple[Mismatch, ...]:
     """Compare named outputs; outputs the student legitimately left out (beyond the accepted
     prefix) are not compared. ``exact_keys``: dicts must have exactly the expected keys.
-    ``names``: the course's names for tuple items (``FunctionSpec.item_names``), used as labels."""
+    ``names``: the course's names for tuple items (``FunctionSpec.item_names``), used as labels.
+    ``agreement``: :func:`outputs_agreement` of ``expected`` (without ``exact_keys``), made once
+    for many ``got``: the same answer, sooner."""
     compared = [name for name in expected if name in got]
-    if agrees([expected[name] for name in compared], [got[name] for name in compared], rtol=rtol, atol=atol,
-              exact_keys=exact_keys):
+    if agreement is not None and not exact_keys and len(compared) == len(expected):
+        if agreement.agrees([got[name] for name in compared], rtol=rtol, atol=atol):
+            return ()  # the usual answer, in one pass
+    elif agrees([expected[name] for name in compared], [got[name] for name in compared], rtol=rtol, atol=atol,
+                exact_keys=exact_keys):
         return ()  # the usual answer, in one pass
     out: list[Mismatch] = []
     for name, value in expected.items():

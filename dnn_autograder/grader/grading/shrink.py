@@ -14,9 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis.errors import NoSuchExample, Unsatisfiable
-
 from dnn_autograder.grader.grading.evaluate import CaseOutcome, PropertyCheck, SessionLike, evaluate_case
 from dnn_autograder.grader.grading.scripts import plain_steps
 from dnn_autograder.grader.grading.suite import Expected, FunctionSuite
@@ -49,6 +46,11 @@ def smallest_failure(
 
 
 def _shrink(session: SessionLike, suite: FunctionSuite, properties: PropertyCheck | None) -> CaseOutcome | None:
+    # here, not at the top: grading a correct submission (or a catalogued mistake) never shrinks,
+    # and importing Hypothesis is a quarter of a cold ``grade``'s CPU
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
     deadline = time.monotonic() + MAX_SHRINK_SECONDS
     seen: dict[str, CaseOutcome | None] = {}  # memo, so Hypothesis's final replay agrees
 

@@ -10,20 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from hypothesis.strategies import SearchStrategy
 
 from dnn_autograder.grader.assignment.casebank import generated_cases
-from dnn_autograder.grader.assignment.sampling import draw_cases  # noqa: F401 - re-exported: its former home
-from dnn_autograder.grader.assignment.spec import AssignmentSpec, FunctionSpec, assignment_module, resolve
+from dnn_autograder.grader.assignment.spec import (
+    AssignmentSpec,
+    FunctionSpec,
+    assignment_module,
+    course_helper,
+    resolve,
+)
 from dnn_autograder.grader.errors import SpecError
-from dnn_autograder.grader.grading.normalise import compare_outputs, normalise
+from dnn_autograder.grader.grading.compare import Agreement
+from dnn_autograder.grader.grading.normalise import compare_outputs, normalise, outputs_agreement
 from dnn_autograder.grader.grading.scripts import run_trusted
 from dnn_autograder.grader.model import Case
 from dnn_autograder.grader.sandbox.requests import PreparedCalls
 from dnn_autograder.grader.values import deep_copy
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,11 @@ class Expected:
     case: Case
     outputs: Mapping[str, Any]
 
+    @cached_property
+    def agreement(self) -> Agreement:
+        """``outputs`` prepared once for the verdict on every student (``compare_outputs``)."""
+        return outputs_agreement(self.outputs)
+
 
 @dataclass(frozen=True)
 class FunctionSuite:
@@ -40,7 +53,8 @@ class FunctionSuite:
 
     spec: FunctionSpec
     expected: tuple[Expected, ...]
-    strategy: SearchStrategy[Case]
+    #: cases.py's ``<fn>_cases``: builds the strategy, only when a case must be drawn (shrinking)
+    strategy_factory: Callable[[], SearchStrategy[Case]]
     reference: Callable[..., Any]
     worlds: Mapping[str, Mapping[str, Callable[..., Any]]]
     #: the references of the assignment's graded units, which a script case may call besides
@@ -48,6 +62,12 @@ class FunctionSuite:
     companions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     #: the spec's accepted variants (``accept``), by their ``module:attr``
     variants: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @cached_property
+    def strategy(self) -> SearchStrategy[Case]:
+        """The function's case strategy, built at the first use: grading on the banked cases needs
+        none, and building one imports Hypothesis (~0.25 s of CPU in a cold process)."""
+        return self.strategy_factory()
 
     @cached_property
     def calls(self) -> PreparedCalls:
@@ -78,6 +98,15 @@ class FunctionSuite:
         except KeyError as exc:
             raise SpecError(f"{self.spec.name}: case names unknown world {case.world!r}") from exc
 
+    def observed(self, case: Case) -> Mapping[str, str]:
+        """The stand-ins of ``spec.observed`` that ``case``'s world answers with that very course
+        helper (the same function): ``{name: "module.attr"}``, handed to the helper in the child."""
+        if not self.spec.observed:
+            return {}
+        world = self.world(case)
+        return {name: target for name, target in self.spec.observed.items()
+                if world.get(name) is course_helper(target)}
+
     def run(self, impl: Callable[..., Any], case: Case) -> Mapping[str, Any]:
         """Run a trusted implementation (reference or mutant) on a case; named outputs."""
         if case.steps:
@@ -103,11 +132,20 @@ def build_suites(assignment: AssignmentSpec) -> Mapping[str, FunctionSuite]:
         factory = getattr(cases_module, fspec.strategy, None)
         if factory is None:
             raise SpecError(f"{assignment.folder}/cases.py: no strategy {fspec.strategy!r}")
-        strategy = factory()
         cases = tuple(edge_cases.get(fspec.name, ())) + generated[fspec.name]
         reference = resolve(fspec.reference)
         variants = {target: resolve(target) for target in fspec.accept}
-        suite = FunctionSuite(fspec, (), strategy, reference, worlds, companions, variants)
+        suite = FunctionSuite(fspec, (), factory, reference, worlds, companions, variants)
         expected = tuple(Expected(case, suite.run(reference, case)) for case in cases)
-        suites[fspec.name] = FunctionSuite(fspec, expected, strategy, reference, worlds, companions, variants)
+        suites[fspec.name] = FunctionSuite(fspec, expected, factory, reference, worlds, companions, variants)
     return suites
+
+
+def __getattr__(name: str) -> Any:
+    """``draw_cases`` (:mod:`.sampling`'s, re-exported from its former home) is imported on first
+    use: it imports Hypothesis, which building suites from the case bank never needs."""
+    if name == "draw_cases":
+        from dnn_autograder.grader.assignment.sampling import draw_cases
+
+        return draw_cases
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -103,3 +103,7 @@ class CallRecord:
     step: int = 0
     #: a script case: why a step's return value could not be unpacked into its names, or ""
     problem: str = ""
+    #: the stand-in calls the child recorded after a stand-in was handed to a course helper
+    #: (``session.Observed``), in order: ``(name, positional args)``, or ``(name, None)`` past the
+    #: byte budget; None when the child recorded none (only a "returned" call carries them)
+    stand_in_calls: tuple[tuple[str, Any], ...] | None = None

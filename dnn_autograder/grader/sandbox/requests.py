@@ -11,6 +11,10 @@ the ones every student's session sends. An encoded run holds its own copy of the
 array bytes, so a kept run is a fixed byte string: what the child receives never changes with
 the argument objects afterwards, and packing a kept run costs one small JSON dump of the
 request's other fields and a copy of its bytes.
+
+The ``script`` request of ``Session.run_script`` is kept the same way: :class:`PreparedScript`
+holds a script's inputs and steps encoded once (a figure's path that is the same for every
+student), as a fixed byte string.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from dnn_autograder.grader.sandbox.child import wire
@@ -39,10 +44,16 @@ class EncodedRun:
     def frame(self, header: Mapping[str, Any]) -> bytes:
         """The frame ``wire.pack({**header, "calls": [the run's calls]}, encoder)`` byte for byte
         (``header`` is a non-empty JSON object without a ``calls`` key)."""
-        head = json.dumps(dict(header), separators=(",", ":"), allow_nan=True).encode("utf-8")
-        if head == b"{}" or "calls" in header:
-            raise ValueError("a calls request needs other fields and no 'calls' of its own")
-        return wire.frame(b"".join([head[:-1], b',"calls":', self.text, b"}"]), [self.body], len(self.body))
+        return _spliced(header, b'"calls":' + self.text, self.body, ("calls",))
+
+
+def _spliced(header: Mapping[str, Any], fields: bytes, body: bytes, own: tuple[str, ...]) -> bytes:
+    """The frame of ``header``'s fields followed by ``fields`` (the JSON text of the encoded
+    fields ``own``, without braces), whose arrays point into ``body``."""
+    head = json.dumps(dict(header), separators=(",", ":"), allow_nan=True).encode("utf-8")
+    if head == b"{}" or any(name in header for name in own):
+        raise ValueError(f"a request needs other fields and none of {list(own)} of its own")
+    return wire.frame(b"".join([head[:-1], b",", fields, b"}"]), [body], len(body))
 
 
 def encode_run(calls: Sequence[Call], first: int, max_bytes: int, max_calls: int) -> EncodedRun:
@@ -103,3 +114,63 @@ class PreparedCalls(Sequence[Call]):
                              for (_, size, count), other in list(self._runs.items())):
             self._runs[key] = run
         return run
+
+
+@dataclass(frozen=True)
+class EncodedScript:
+    """A script's ``inputs`` and ``steps`` as they cross the wire: ``text`` is the JSON of the two
+    encoded fields (``"inputs":...,"steps":...``), ``body`` the array bytes they point into."""
+
+    text: bytes
+    body: bytes
+
+    def frame(self, header: Mapping[str, Any]) -> bytes:
+        """The frame ``wire.pack({**header, "inputs": encoded inputs, "steps": encoded steps},
+        encoder)`` byte for byte, the inputs encoded first (``header``: a non-empty JSON object
+        without those keys)."""
+        return _spliced(header, self.text, self.body, ("inputs", "steps"))
+
+
+def encode_script(inputs: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -> EncodedScript:
+    """Encode a script's inputs and steps (plain steps, ``grading.scripts.plain_steps``), with a
+    copy of their array bytes. Raises ``wire.Unencodable`` for a value that cannot cross."""
+    encoder = wire.Encoder(1 << 62)
+    fields = {"inputs": encoder.encode(dict(inputs)), "steps": encoder.encode([dict(step) for step in steps])}
+    text = json.dumps(fields, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    return EncodedScript(text[1:-1], b"".join(encoder.chunks))  # the copy, before any code runs
+
+
+class PreparedScript(Sequence[Mapping[str, Any]]):
+    """A script's steps (this sequence of plain steps) and its ``inputs``, for
+    ``Session.run_script(unit, script.inputs, script)``, encoded once (:attr:`encoded`) for
+    every session that sends it: build one per script that does not change (a figure's path
+    from a fixed start), and pass it again and again.
+
+    ``inputs`` and the steps are what was encoded, decoded back: the arrays in them are
+    read-only views of the kept bytes, so neither the objects it was built from (changed
+    afterwards) nor code that is handed these (in-process sessions of tests) can make them
+    differ from the request the sandbox receives. Raises ``wire.Unencodable`` as
+    :func:`encode_script` does.
+    """
+
+    def __init__(self, inputs: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -> None:
+        self.encoded = encode_script(inputs, steps)
+        fields = wire.parse_header(b"{" + self.encoded.text + b"}")
+        sent_inputs = wire.decode(fields["inputs"], self.encoded.body)
+        sent_steps = wire.decode(fields["steps"], self.encoded.body)
+        assert isinstance(sent_inputs, dict) and isinstance(sent_steps, list)
+        self.inputs: Mapping[str, Any] = MappingProxyType(sent_inputs)
+        self._steps: tuple[Mapping[str, Any], ...] = tuple(sent_steps)
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._steps[index]
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self._steps)
+
+    def sends(self, inputs: Any) -> bool:
+        """Is ``inputs`` this script's own :attr:`inputs` (then :attr:`encoded` is the request)."""
+        return inputs is self.inputs

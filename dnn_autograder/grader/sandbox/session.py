@@ -32,7 +32,7 @@ from dnn_autograder.grader.sandbox import outcomes, reports
 from dnn_autograder.grader.sandbox.channel import ChildProcess, Gone, Timeout, remove_tree
 from dnn_autograder.grader.sandbox.child import wire
 from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcome
-from dnn_autograder.grader.sandbox.requests import PreparedCalls, encode_run
+from dnn_autograder.grader.sandbox.requests import PreparedCalls, PreparedScript, encode_run, encode_script
 
 #: Time the parent spends answering stand-ins is added to a call's deadline, up to this many
 #: times the timeout (a loop of stand-in calls must not keep the parent busy forever).
@@ -46,8 +46,30 @@ HEADER_BYTES = 16 << 20
 #: A ``calls`` request carries at most this many bytes of arguments (about) and this many calls.
 BATCH_BYTES = 4 << 20
 BATCH_CALLS = 200
+#: Bytes of stand-in arguments a child may send back with a result, recorded after a stand-in was
+#: handed to a course helper (``Observed.kept_bytes`` is capped to it).
+RECORDED_BYTES = 4 << 20
+#: Calls those records may stand for in all (consecutive calls that kept only their name are one entry).
+RECORDED_CALLS = 1 << 24
 _CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
                              "output-limit", "unsupported-return"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Observed:
+    """What an ``on_stand_in`` callback returns to answer a stand-in call with ``value`` and hand
+    the stand-in's later calls, within the same call, to the course helper ``helper``
+    (``"module.attr"`` of a module the child loaded), which answers them in the child: no round
+    trip per call. From that answer on, the child records every stand-in call of the call (by
+    value, within ``kept_bytes`` of positional arguments, past them the name only) and sends the
+    record with the result (``CallRecord.stand_in_calls``); the callback is not asked about the
+    handed stand-in again, and should no longer record the calls it still answers. The helper's
+    time counts towards the call's deadline. Only course-provided code may be handed over: the
+    child must never hold a reference implementation of a graded function."""
+
+    value: Any
+    helper: str
+    kept_bytes: int
 
 
 class Session:
@@ -134,7 +156,7 @@ class Session:
                       "seed": None if seed is None else int(seed)}
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
-        return self._request(header, encoder, function, timeout, on_stand_in, self._returned)
+        return self._request(wire.pack(header, encoder), function, timeout, on_stand_in, self._returned)
 
     def call_each(self, function: str, calls: Sequence[tuple[tuple, int | None]], *,
                   inject: Mapping[str, str] = {}, stand_ins: Sequence[str] = (),
@@ -253,18 +275,20 @@ class Session:
 
         The record's ``value`` is ``{(step, name): value}`` for every compared value of the steps
         that completed; ``step`` is the (0-based) step that ran last (where an error happened);
-        ``problem`` says why a step's result could not be unpacked into its names.
+        ``problem`` says why a step's result could not be unpacked into its names. ``steps`` may be
+        a :class:`~.requests.PreparedScript` and ``inputs`` its own ``inputs``: the request is then
+        the one it encoded once for every session that sends it.
         """
         timeout = self._timeout(timeout_s, stand_ins, on_stand_in)
-        encoder = wire.Encoder(1 << 62)
         try:
-            header = {"op": "script", "inputs": encoder.encode(dict(inputs)),
-                      "steps": encoder.encode([dict(step) for step in steps]),
-                      **_bindings(inject, stand_ins),
-                      "seed": None if seed is None else int(seed)}
+            script = steps.encoded if isinstance(steps, PreparedScript) and steps.sends(inputs) \
+                else encode_script(inputs, steps)
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
-        return self._request(header, encoder, unit, timeout, on_stand_in, self._script_returned)
+        frame = script.frame({"op": "script", **_bindings(inject, stand_ins),
+                              "seed": None if seed is None else int(seed)})
+        del script
+        return self._request(frame, unit, timeout, on_stand_in, self._script_returned)
 
     def _timeout(self, timeout_s: float | None, stand_ins: Sequence[str], on_stand_in: Any) -> float:
         """A request's deadline in seconds; stand-ins need someone to answer them."""
@@ -272,17 +296,19 @@ class Session:
             raise ValueError("stand_ins need an on_stand_in callback")
         return float(timeout_s if timeout_s is not None else self._limits.call_timeout_s)
 
-    def _request(self, header: dict[str, Any], encoder: wire.Encoder, function: str, timeout: float,
+    def _request(self, frame: bytes, function: str, timeout: float,
                  on_stand_in: Callable[[str, tuple, dict], Any] | None,
                  read_result: Callable[[ChildProcess, dict[str, Any], bytearray, float], CallRecord],
                  ) -> CallRecord:
-        """Send one call or script to the child and read until its result (see :meth:`call`)."""
+        """Send one call or script (its request ``frame``) to the child and read until its result
+        (see :meth:`call`)."""
         child = self._child_for(function)
         started = time.monotonic()
         deadline = started + timeout
         grace = STAND_IN_GRACE * timeout  # the parent's answers do not count, up to this much
         try:
-            child.send(wire.pack(header, encoder), deadline)
+            child.send(frame, deadline)
+            del frame
             while True:
                 reply, body = child.read(deadline)
                 if reply.get("ev") == "stand_in":
@@ -432,7 +458,7 @@ class Session:
             report_theirs.close()
         limits = self._limits
         caps = wire.Caps(header_bytes=HEADER_BYTES + 12 * limits.output_bytes,
-                         body_bytes=limits.return_bytes + (1 << 20),
+                         body_bytes=limits.return_bytes + RECORDED_BYTES + (1 << 20),
                          values=limits.return_items + limits.output_bytes + 4096)
         child = ChildProcess(self._sandbox, root, reply, ours, caps)
         self.children_started += 1
@@ -532,7 +558,14 @@ class Session:
             assert encoder is not None
             with memory_budget(STAND_IN_BUDGET_BYTES):  # trusted code on the student's arguments
                 value = on_stand_in(name, tuple(args), kwargs)
+            observe = None
+            if isinstance(value, Observed):
+                observe = {"helper": str(value.helper),
+                           "kept_bytes": max(0, min(int(value.kept_bytes), RECORDED_BYTES))}
+                value = value.value
             answer = {"ok": True, "value": encoder.encode(value)}
+            if observe is not None:
+                answer["observe"] = observe
             del value
         except wire.Unencodable as exc:
             answer = {"ok": False, "error_type": "ValueError",
@@ -577,6 +610,7 @@ class Session:
                 for p in aliases):
             raise wire.WireError("bad aliases")
         return CallRecord(
+            stand_in_calls=_recorded_calls(reply.get("stand_in_calls"), body) if outcome == "returned" else None,
             outcome=outcome, value=value, args_after=after, error_type=error_type,
             error_message=error_message,
             traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]),
@@ -630,6 +664,29 @@ def _bindings(inject: Mapping[str, str], stand_ins: Sequence[str]) -> dict[str, 
     """The part of a request header that binds names in the student's namespace for the call."""
     return {"inject": {str(k): str(v) for k, v in dict(inject).items()},
             "stand_ins": [str(name) for name in stand_ins]}
+
+
+def _recorded_calls(entries: Any, body: bytearray) -> tuple[tuple[str, Any], ...] | None:
+    """The stand-in calls a child recorded (``[[name, encoded args or None, repeats], ...]``,
+    see :class:`Observed`), as ``(name, args tuple or None)`` per call; None when absent."""
+    if entries is None:
+        return None
+    if not isinstance(entries, list):
+        raise wire.WireError("bad stand-in calls")
+    calls: list[tuple[str, Any]] = []
+    for entry in entries:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                and type(entry[2]) is int and 1 <= entry[2] <= RECORDED_CALLS - len(calls)):
+            raise wire.WireError("bad stand-in call")
+        name, args = entry[0][:200], entry[1]
+        if args is None:
+            calls.extend([(name, None)] * entry[2])
+            continue
+        decoded = wire.decode(args, body)
+        if not isinstance(decoded, list) or entry[2] != 1:
+            raise wire.WireError("bad stand-in call")
+        calls.append((name, tuple(decoded)))
+    return tuple(calls)
 
 
 def _unit_dict(index: int, unit: Any) -> dict[str, Any]:

@@ -49,7 +49,9 @@ class Output:
             except (OSError, ValueError):
                 pass
         try:
-            size = os.fstat(1).st_size
+            # the memfd's size, in one system call; when it is empty (the usual case) this also
+            # rewinds it, in case it was truncated after a write
+            size = os.lseek(1, 0, os.SEEK_END)
             room = max(self.keep - len(self.kept), 0)
             if size:
                 self.kept += os.pread(1, min(size, room), 0)
@@ -58,9 +60,7 @@ class Output:
             size = -1
         if size:
             self._reset_fd()
-        else:  # nothing written (one system call less per call); rewind in case it was truncated
-            _rewind()
-        text = bytes(self.kept).decode("utf-8", "replace")
+        text = self.kept.decode("utf-8", "replace")
         return text, self.total - len(self.kept)
 
     @staticmethod

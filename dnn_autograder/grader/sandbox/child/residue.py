@@ -17,9 +17,8 @@ The state is three parts:
   classes by their attributes, bases and metaclass; instances of classes written in Python by
   their ``__dict__`` and slots; bound methods, ``functools.partial``, ``functools.cache``
   (without its cache), ``staticmethod``, ``classmethod`` and ``property`` by what they hold;
-  NumPy random generators by their state; the course helper modules and the other watched
-  modules by identity (the runner undoes any rebinding in them after every call; the helpers
-  keep no state of their own), other modules by the identity of their attributes; built-in
+  NumPy random generators by their state; modules (the course helpers, NumPy, the others) by
+  the identity of their attributes (the helpers keep no state of their own); built-in
   functions, C types, descriptors, code objects, dtypes, compiled patterns, ranges and slices by
   identity. An object of any other type (a file, a generator, an instance of a C type) makes the
   child unshareable: :func:`record` says why, and the parent keeps a fresh child per function,
@@ -102,12 +101,11 @@ class Baseline:
         random.setstate(self.python_random)
 
 
-def record(namespace: dict[str, Any], modules: Iterable[types.ModuleType], watched: Iterable[Any],
-           scratch: str) -> Baseline | str:
+def record(namespace: dict[str, Any], modules: Iterable[types.ModuleType], scratch: str) -> Baseline | str:
     """The baseline of the child's state now, or why it cannot be taken (a message)."""
     keep: list[Any] = []
     try:
-        parts = _parts(namespace, modules, frozenset(map(id, watched)), scratch, keep)
+        parts = _parts(namespace, modules, scratch, keep)
     except Unshareable as exc:
         return str(exc)
     except Exception as exc:  # the student's objects can surprise: never the runner's failure
@@ -116,13 +114,13 @@ def record(namespace: dict[str, Any], modules: Iterable[types.ModuleType], watch
 
 
 def compare(baseline: Baseline, namespace: dict[str, Any], modules: Iterable[types.ModuleType],
-            watched: Iterable[Any], scratch: str) -> str:
+            scratch: str) -> str:
     """``""`` when the child's state is the baseline's, else the first part that differs (or
     why it cannot be read). The random generators are restored either way."""
     baseline.restore_random()
     keep: list[Any] = []
     try:
-        parts = _parts(namespace, modules, frozenset(map(id, watched)), scratch, keep)
+        parts = _parts(namespace, modules, scratch, keep)
     except Unshareable as exc:
         return str(exc)
     except Exception as exc:
@@ -133,12 +131,12 @@ def compare(baseline: Baseline, namespace: dict[str, Any], modules: Iterable[typ
     return ""
 
 
-def _parts(namespace: dict[str, Any], modules: Iterable[types.ModuleType], watched: frozenset[int],
-           scratch: str, keep: list[Any]) -> dict[str, list[Any]]:
+def _parts(namespace: dict[str, Any], modules: Iterable[types.ModuleType], scratch: str,
+           keep: list[Any]) -> dict[str, list[Any]]:
     roots: list[Any] = [_without(namespace), tuple(module for module in modules if type(module) is types.ModuleType)]
     numpy_settings = [np.geterr(), np.geterrcall(), np.get_printoptions(), np.getbufsize()]
-    return {"globals": tokens(roots, watched, keep), "numpy": tokens(numpy_settings, watched, keep),
-            "interpreter": tokens(_interpreter(scratch), watched, keep)}
+    return {"globals": tokens(roots, keep), "numpy": tokens(numpy_settings, keep),
+            "interpreter": tokens(_interpreter(scratch), keep)}
 
 
 #: what a module's namespace holds for the import system, not for its code: never compared (the
@@ -184,11 +182,10 @@ def _is_open(fd: int) -> bool:
     return True
 
 
-def tokens(roots: list[Any], watched: frozenset[int], keep: list[Any]) -> list[Any]:
+def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
     """The objects reachable from ``roots`` as a flat list of plain tokens, in a fixed order
     (depth first); raises :class:`Unshareable` for an object it cannot read by value. Every
-    object it identifies (by ``id``) or reaches is appended to ``keep``. ``watched``: the ids of
-    modules compared elsewhere (by the runner), taken by identity only."""
+    object it identifies (by ``id``) or reaches is appended to ``keep``."""
     out: list[Any] = []
     put = out.append
     seen: dict[int, int] = {}
@@ -274,11 +271,12 @@ def tokens(roots: list[Any], watched: frozenset[int], keep: list[Any]) -> list[A
         elif kind is types.ModuleType:
             put("m")
             put(key)
-            if key not in watched:
-                attributes = dict(vars(value))
-                put(tuple(attributes))
-                put(tuple(map(id, attributes.values())))
-                keep.append(attributes)
+            # by the identity of its attributes: the runner restores a watched module after each
+            # call with ``==``, which a replacement whose ``__eq__`` says True would pass
+            attributes = _without(vars(value))
+            put(tuple(attributes))
+            put(tuple(map(id, attributes.values())))
+            keep.append(attributes)
         elif issubclass(kind, type):
             put("K")
             put(key)

@@ -69,6 +69,8 @@ class Runner:
         self.scratch = "."
         #: the state the units left (``residue.record``), or why it could not be taken
         self.baseline: residue.Baseline | str = "not loaded"
+        #: the stand-in calls of the call running now (``_bindings``), sent with its result
+        self._record: _Record | None = None
         #: report(code, detail) on the report channel; set up by ``prepare``
         self.report: Callable[[str, str], None] = lambda code, detail: None
         #: this instance's own sender (see ``_make_sender``): patching the class cannot reach it
@@ -152,7 +154,7 @@ class Runner:
                      if callable(value) and not isinstance(value, guard.Missing)
                      and not name.startswith("__")]
         self._snapshot()
-        self.baseline = residue.record(self.namespace, self._course_modules(), self.watched_modules, self.scratch)
+        self.baseline = residue.record(self.namespace, self.watched_modules, self.scratch)
         timeline.append(("units executed", time.perf_counter()))
         unshareable = self.baseline if isinstance(self.baseline, str) else ""
         self.send({"ev": "ready", "callables": callables, "layers": self.settings["layers"],
@@ -164,12 +166,9 @@ class Runner:
         it serve another function's calls. The random generators are put back either way."""
         baseline = self.baseline
         differs = baseline if isinstance(baseline, str) else residue.compare(
-            baseline, self.namespace, self._course_modules(), self.watched_modules, self.scratch)
+            baseline, self.namespace, self.watched_modules, self.scratch)
         self.send({"ev": "verified", "clean": not differs, "differs": differs[:200]})
 
-    def _course_modules(self) -> list[types.ModuleType]:
-        names = self.settings.get("course_modules", ())
-        return [sys.modules[name] for name in dict.fromkeys(names) if name in sys.modules]
 
     def _run_unit(self, unit: Unit) -> dict[str, Any]:
         self.violations.take()
@@ -209,7 +208,7 @@ class Runner:
         done = self._invoke(header, action)
         if done is not None:
             outcome, value, error, duration, recycle = done
-            self._reply(outcome, value, error, args, duration, recycle)
+            self._reply(outcome, value, error, args, duration, recycle, **self._recorded())
 
     def calls(self, header: dict[str, Any], body: bytearray) -> None:
         """Several calls of one function, in order, each as for ``call`` (its own seed, the
@@ -234,7 +233,7 @@ class Runner:
                 return  # a bad request, answered
             outcome, value, error, duration, recycle = done
             del done
-            reply = self._reply(outcome, value, error, args, duration, recycle, extra={"index": index})
+            reply = self._reply(outcome, value, error, args, duration, recycle, **self._recorded({"index": index}))
             del value, error, args
             raised += reply["outcome"] == "raised"
             if reply["outcome"] not in ("returned", "raised") or raised > max_raised or reply["recycle"] \
@@ -275,8 +274,8 @@ class Runner:
         if isinstance(error, _Unsupported):
             extra["reason"] = str(error)[:300]
             outcome, error = "unsupported-return", None
-        self._reply(outcome, captured, error, [], duration, recycle, encoder=encoder, encoded=True,
-                    extra=extra)
+        self._reply(outcome, captured, error, [], duration, recycle, encoded=True,
+                    **self._recorded(extra, encoder))
 
     def _lookup(self, name: str) -> Any:
         function = self.namespace.get(name)
@@ -338,9 +337,24 @@ class Runner:
             if module is None or not hasattr(module, attribute):
                 raise LookupError(f"cannot inject {name!r}: {target!r} is not in the sandbox")
             bindings[str(name)] = getattr(module, attribute)
+        # the call's stand-ins share one record, used once the parent hands one to a course helper
+        record = self._record = _Record(self.settings["return_bytes"]) if header.get("stand_ins") else None
         for name in header.get("stand_ins") or ():
-            bindings[str(name)] = self._stub(str(name))
+            bindings[str(name)] = self._stub(str(name), record)
         return bindings
+
+    def _recorded(self, extra: dict[str, Any] | None = None, encoder: wire.Encoder | None = None
+                  ) -> dict[str, Any]:
+        """``_reply``'s ``extra`` and ``encoder`` for the call that just ran: when the parent
+        handed one of its stand-ins to a course helper (``_Record``), ``extra`` also carries
+        ``stand_in_calls`` (``[[name, encoded args or None, repeats], ...]``), whose arrays are
+        in ``encoder``'s body before the result's (which keeps its whole ``return_bytes``)."""
+        record, self._record = self._record, None
+        if record is None or record.budget is None:
+            return {"extra": extra, "encoder": encoder}
+        encoder = encoder or wire.Encoder(self.settings["return_bytes"])
+        encoder.max_bytes += record.budget
+        return {"extra": {**(extra or {}), "stand_in_calls": record.encoded(encoder)}, "encoder": encoder}
 
     def _reply(self, outcome: str, value: Any, error: BaseException | None, args: Any,
                duration: float, recycle: bool, *, encoder: wire.Encoder | None = None,
@@ -390,21 +404,29 @@ class Runner:
             self.real_exit(0)
 
     # --- stand-ins -----------------------------------------------------------------------
-    def _stub(self, name: str) -> Callable[..., Any]:
+    def _stub(self, name: str, record: _Record | None = None) -> Callable[..., Any]:
         """A stand-in for ``name``: it forwards its arguments to the parent over the channel
-        (which student code may write to anyway); it holds no reference to this runner."""
+        (which student code may write to anyway); it holds no reference to this runner. Once
+        the parent's answer hands ``name`` to a course helper (``"observe"``), the helper
+        answers here instead (``_Record.answer``), and from the first such answer on every
+        stand-in call of the call is recorded in ``record``."""
         send, read, pid = self.send, self.stream.read, self.pid
         real_exit, limit = self.real_exit, self.settings["return_bytes"]
 
         def stand_in(*args: Any, **kwargs: Any) -> Any:
             if os.getpid() != pid:
                 real_exit(0)
+            helper = None if record is None else record.helpers.get(name)
+            if helper is not None:
+                return record.answer(name, helper, args, kwargs)  # type: ignore[union-attr]
             encoder = wire.Encoder(limit)
             try:
                 encoded = {"args": encoder.encode(list(args)),
                            "kwargs": encoder.encode(dict(kwargs))}
             except wire.Unencodable as exc:
                 raise TypeError(f"{name}() cannot be given {exc} in the grader") from None
+            if record is not None and record.budget is not None:
+                record.add(name, wire.decode(encoded["args"], bytearray(b"".join(encoder.chunks))))
             send({"ev": "stand_in", "name": name, **encoded}, encoder)
             try:
                 header, body = read()
@@ -414,6 +436,8 @@ class Runner:
             if header.get("op") != "stand_in_result":
                 real_exit(72)
             if header.get("ok"):
+                if record is not None and header.get("observe") is not None:
+                    record.hand_over(name, header.get("observe"))
                 return wire.decode(header.get("value"), body)
             raise _rebuild(str(header.get("error_type")), str(header.get("error_message")))
 
@@ -492,6 +516,100 @@ _ABSENT = object()
 
 class _Unsupported(Exception):
     """A compared value of a script that cannot be sent (its message says which and why)."""
+
+
+class _Record:
+    """The stand-in calls of one call, once the parent has handed a stand-in to a course helper
+    (an answer with ``"observe": {"helper": "module.attr", "kept_bytes": n}``): from then on
+    that stand-in is answered here, by the helper, and every stand-in call is recorded here
+    (the parent recorded the ones before). What the parent's answer would have been, done in
+    the child: the helper gets the arguments as they would cross the wire (copies, taken at
+    the call), its value comes back as a copy the same way, an exception it raises is raised
+    again as the parent's would be (``_rebuild``), and NumPy's floating-point warnings and
+    errors are not the student's (neither shown nor raised under the student's ``np.seterr``).
+    Its time counts towards the call's deadline (the parent's answers do not).
+
+    Positional arguments are kept by value while their :func:`_kept_size` fits in the budget
+    (``kept_bytes``, the rest of the parent's); past it a call keeps only its name (None)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.helpers: dict[str, Callable[..., Any]] = {}
+        self.budget: int | None = None  #: None until the first hand-over
+        self.kept = 0
+        self.calls: list[tuple[str, Any]] = []
+
+    def hand_over(self, name: str, observe: Any) -> None:
+        if not isinstance(observe, dict):
+            return
+        if self.budget is None:
+            kept = observe.get("kept_bytes")
+            self.budget = max(int(kept), 0) if type(kept) is int else 0
+        module_name, _, attribute = str(observe.get("helper")).rpartition(".")
+        helper = getattr(sys.modules.get(module_name), attribute, None)
+        if callable(helper):
+            self.helpers[name] = helper
+
+    def add(self, name: str, args: Any) -> None:
+        size = _kept_size(args)
+        if self.budget is not None and self.kept + size <= self.budget:
+            self.kept += size
+            self.calls.append((name, args))
+        else:
+            self.calls.append((name, None))
+
+    def answer(self, name: str, helper: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        encoder = wire.Encoder(self.limit)
+        try:
+            encoded = [encoder.encode(list(args)), encoder.encode(dict(kwargs))]
+        except wire.Unencodable as exc:
+            raise TypeError(f"{name}() cannot be given {exc} in the grader") from None
+        body = bytearray(b"".join(encoder.chunks))
+        sent_args, sent_kwargs = (wire.decode(item, body) for item in encoded)
+        del encoder, encoded
+        self.add(name, sent_args)
+        try:
+            with np.errstate(all="ignore"):
+                value = helper(*sent_args, **sent_kwargs)
+        except MemoryError:
+            raise MemoryError(f"{name}() needs more memory than the grader allows for these"
+                              " arguments: check their shapes") from None
+        except Exception as exc:
+            raise _rebuild(type(exc).__name__, str(exc)[:2000]) from None
+        out = wire.Encoder(self.limit)
+        try:
+            returned = out.encode(value)
+        except wire.Unencodable as exc:
+            raise ValueError(f"{name}() would return {exc}: check its arguments") from None
+        return wire.decode(returned, bytearray(b"".join(out.chunks)))
+
+    def encoded(self, encoder: wire.Encoder) -> list[list[Any]]:
+        """``[[name, encoded args or None, repeats], ...]``: consecutive calls of one name that
+        kept only their name are one entry."""
+        entries: list[list[Any]] = []
+        for name, args in self.calls:
+            if args is None and entries and entries[-1][0] == name and entries[-1][1] is None:
+                entries[-1][2] += 1
+            else:
+                entries.append([name, None if args is None else encoder.encode(args), 1])
+        return entries
+
+
+def _kept_size(value: Any) -> int:
+    """``grader.values.retained_bytes`` of a value as ``wire.decode`` returns it (arrays by
+    their data plus 112, str 50 plus its length, list and tuple 56 plus 8 per item, dict 64,
+    anything else 32, containers plus their items), so the child keeps exactly the calls the
+    parent would."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return int(value.nbytes) + 112
+    if kind is str:
+        return 50 + len(value)
+    if kind is list or kind is tuple:
+        return 56 + 8 * len(value) + sum(_kept_size(item) for item in value)
+    if kind is dict:
+        return 64 + sum(_kept_size(key) + _kept_size(item) for key, item in value.items())
+    return 32
 
 
 def _exit_builtin(code: Any = None) -> None:

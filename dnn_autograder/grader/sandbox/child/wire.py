@@ -104,6 +104,23 @@ class Encoder:
         if self.items > MAX_ITEMS:
             raise Unencodable(f"more than {MAX_ITEMS} items")
         kind = type(value)
+        # the exact types of plain data first, each as the general path below treats it
+        if kind is np.ndarray:
+            return self._array(value)
+        if kind is float:
+            self.size += 8
+            if self.size > self.max_bytes:
+                raise Unencodable(f"larger than the {_size(self.max_bytes)} limit")
+            return value
+        if kind is dict:
+            if depth >= MAX_DEPTH:
+                raise Unencodable(f"nested deeper than {MAX_DEPTH} levels")
+            return self._dict(value, depth)
+        if kind is list or kind is tuple:
+            if depth >= MAX_DEPTH:
+                raise Unencodable(f"nested deeper than {MAX_DEPTH} levels")
+            encode = self.encode
+            return {"t": "l" if kind is list else "u", "v": [encode(item, depth + 1) for item in value]}
         if value is None or kind is bool or kind is str:
             self._grow(len(value) if kind is str else 4)
             return value
@@ -129,12 +146,26 @@ class Encoder:
             tag = "l" if isinstance(value, list) else "u"
             return {"t": tag, "v": [self.encode(item, depth + 1) for item in value]}
         if isinstance(value, dict):
-            keys, values = [], []
-            for key, item in list(value.items()):
-                keys.append(self._key(key, depth + 1))
-                values.append(self.encode(item, depth + 1))
-            return {"t": "d", "k": keys, "v": values}
+            return self._dict(value, depth)
         raise Unencodable(describe(value))
+
+    def _dict(self, value: dict[Any, Any], depth: int) -> Any:
+        keys: list[Any] = []
+        values: list[Any] = []
+        encode, max_bytes = self.encode, self.max_bytes
+        for key, item in list(value.items()):
+            if type(key) is str:  # what ``_key`` and ``encode`` do with a str key
+                self.items += 1
+                if self.items > MAX_ITEMS:
+                    raise Unencodable(f"more than {MAX_ITEMS} items")
+                self.size += len(key)
+                if self.size > max_bytes:
+                    raise Unencodable(f"larger than the {_size(max_bytes)} limit")
+                keys.append(key)
+            else:
+                keys.append(self._key(key, depth + 1))
+            values.append(encode(item, depth + 1))
+        return {"t": "d", "k": keys, "v": values}
 
     def _key(self, key: Any, depth: int) -> Any:
         if isinstance(key, list | dict | np.ndarray):
@@ -147,21 +178,27 @@ class Encoder:
             raise Unencodable(f"larger than the {_size(self.max_bytes)} limit")
 
     def _scalar(self, value: np.generic) -> Any:
-        code = value.dtype.str
-        if code not in ALLOWED_DTYPES:
-            raise Unencodable(f"a numpy scalar of dtype {value.dtype}")
+        code = _CODES.get(value.dtype)
+        if code is None:
+            code = value.dtype.str
+            if code not in ALLOWED_DTYPES:
+                raise Unencodable(f"a numpy scalar of dtype {value.dtype}")
         item = value.item()
         if isinstance(item, complex):
             item = [item.real, item.imag]
         return {"t": "g", "d": code, "v": item}
 
     def _array(self, value: np.ndarray) -> Any:
-        array = np.asarray(value)
-        if array.dtype.str not in ALLOWED_DTYPES:
-            native = array.dtype.newbyteorder("=") if array.dtype.byteorder in "<>" else None
-            if native is None or native.str not in ALLOWED_DTYPES:
-                raise Unencodable(f"a numpy array of dtype {array.dtype}")
-            array = array.astype(native)
+        array = value if type(value) is np.ndarray else np.asarray(value)
+        code = _CODES.get(array.dtype)
+        if code is None:
+            code = array.dtype.str
+            if code not in ALLOWED_DTYPES:
+                native = array.dtype.newbyteorder("=") if array.dtype.byteorder in "<>" else None
+                if native is None or native.str not in ALLOWED_DTYPES:
+                    raise Unencodable(f"a numpy array of dtype {array.dtype}")
+                array = array.astype(native)
+                code = array.dtype.str
         if array.ndim > MAX_NDIM:
             raise Unencodable(f"an array with more than {MAX_NDIM} dimensions")
         nbytes = int(array.nbytes)
@@ -170,10 +207,17 @@ class Encoder:
         if offset > self.body_len:
             self.chunks.append(bytes(offset - self.body_len))
         self.body_len = offset + nbytes
+        shape = list(array.shape)
         if nbytes:
-            flat = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
-            self.chunks.append(bytes(flat.data) if self.snapshot else flat.data)
-        return {"t": "a", "d": array.dtype.str, "s": list(array.shape), "o": offset, "n": nbytes}
+            if not array.flags.c_contiguous:
+                array = np.ascontiguousarray(array)
+            # the array itself (its buffer: the bytes in C order), or a copy of them made now
+            self.chunks.append(array.tobytes() if self.snapshot else array)
+        return {"t": "a", "d": code, "s": shape, "o": offset, "n": nbytes}
+
+
+#: the code of each allowed dtype (``dtype.str`` builds a new string on every call)
+_CODES = {np.dtype(code): code for code in ALLOWED_DTYPES}
 
 
 def _plain(value: Any) -> Any:
@@ -190,10 +234,30 @@ def _size(nbytes: int) -> str:
     return f"{nbytes} bytes"
 
 
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _json_writer() -> Callable[[Any], str]:
+    """``json.dumps(value, separators=(",", ":"), allow_nan=True)``, the same text, with
+    json's C encoder made once (``dumps`` builds a ``JSONEncoder`` and a C encoder on every
+    call) and without its check for cycles: a header holds encoded values, which are never
+    cyclic (a cycle would raise RecursionError rather than ValueError)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: json's own code
+        return lambda value: json.dumps(value, separators=(",", ":"), allow_nan=True)
+    write = make(None, _not_json, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    join = "".join
+    return lambda value: join(write(value, 0))
+
+
+_dumps = _json_writer()
+
+
 def pack(header: dict[str, Any], encoder: Encoder | None = None, body: bytes = b"") -> bytes:
     """One frame: the header (which holds the encoded values) and ``encoder``'s body, or
     ``body`` as it is."""
-    text = json.dumps(header, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    text = _dumps(header).encode("utf-8")
     if encoder is not None:
         return frame(text, encoder.chunks, encoder.body_len)
     return frame(text, [body], len(body))
@@ -274,10 +338,22 @@ class Stream:
         return header, self.take(body_len)
 
 
+#: json's scanner (C): one JSON value from a position, and where it ends
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
 def parse_header(text: bytes | bytearray | memoryview) -> dict[str, Any]:
-    """The JSON header of a frame; :class:`WireError` unless it is a JSON object."""
+    """The JSON header of a frame; :class:`WireError` unless it is a JSON object.
+    ``json.loads``, whose Python steps (whitespace around the value) are taken only when the
+    scanner alone does not read the whole text as one value."""
     try:
-        header = json.loads(bytes(text).decode("utf-8"))
+        string = bytes(text).decode("utf-8")
+        try:
+            header, end = _scan(string, 0)
+        except StopIteration:
+            end = -1
+        if end != len(string):
+            header = json.loads(string)
     except (ValueError, RecursionError) as exc:
         raise WireError(f"invalid frame header: {type(exc).__name__}") from None
     if type(header) is not dict:
@@ -296,9 +372,12 @@ def decode(data: Any, body: bytearray | bytes, depth: int = 0) -> Any:
     tag = data.get("t")
     if tag == "a":  # the commonest tagged value first
         return _decode_array(data, body)
+    inner = depth + 1
+    arrays = inner <= 2 * MAX_DEPTH  # an array item is decoded here (as ``decode`` would, at this depth)
     if tag in ("l", "u"):
         items = _field(data, "v", list)
-        decoded = [decode(item, body, depth + 1) for item in items]
+        decoded = [_decode_array(item, body) if arrays and type(item) is dict and item.get("t") == "a"
+                   else decode(item, body, inner) for item in items]
         return decoded if tag == "l" else tuple(decoded)
     if tag == "d":
         keys, values = _field(data, "k", list), _field(data, "v", list)
@@ -309,7 +388,9 @@ def decode(data: Any, body: bytearray | bytes, depth: int = 0) -> Any:
             if type(key) is dict and key.get("t") not in _KEY_TAGS:
                 raise WireError("dict key that is not hashable")
             try:
-                result[decode(key, body, depth + 1)] = decode(item, body, depth + 1)
+                value = _decode_array(item, body) if arrays and type(item) is dict and item.get("t") == "a" \
+                    else decode(item, body, inner)
+                result[key if type(key) is str else decode(key, body, inner)] = value
             except TypeError:
                 raise WireError("dict key that is not hashable") from None
         return result
@@ -371,13 +452,13 @@ def _decode_array(data: dict[str, Any], body: bytearray | bytes) -> np.ndarray:
     offset, nbytes = data.get("o"), data.get("n")
     if len(shape) > MAX_NDIM or type(offset) is not int or type(nbytes) is not int:
         raise WireError("malformed array")
-    count = 1
+    size = dtype.itemsize  # bytes of the elements
     for n in shape:
         if type(n) is not int or n < 0:
             raise WireError("malformed array")
-        count *= n
-    if count * dtype.itemsize != nbytes or offset < 0 or offset + nbytes > len(body):
+        size *= n
+    if size != nbytes or offset < 0 or offset + nbytes > len(body):
         raise WireError("array data out of bounds")
-    if count == 0:
+    if size == 0:
         return np.zeros(shape, dtype)
     return np.ndarray(shape, dtype, body, offset)  # a view of the body, like np.frombuffer
