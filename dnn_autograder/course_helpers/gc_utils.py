@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .common import relu, sigmoid
+from .common import forward_three_layer, relu, sigmoid
 
 __all__ = [
     "sigmoid",
@@ -138,15 +138,7 @@ def forward_propagation_n(X: np.ndarray, Y: np.ndarray, parameters: Mapping[str,
     (a plain ``np.sum``: a saturated output gives ``nan``/``inf`` and the check shows it).
     """
     m = X.shape[1]
-    W1, b1 = parameters["W1"], parameters["b1"]
-    W2, b2 = parameters["W2"], parameters["b2"]
-    W3, b3 = parameters["W3"], parameters["b3"]
-    Z1 = np.dot(W1, X) + b1
-    A1 = relu(Z1)
-    Z2 = np.dot(W2, A1) + b2
-    A2 = relu(Z2)
-    Z3 = np.dot(W3, A2) + b3
-    A3 = sigmoid(Z3)
+    A3, cache = forward_three_layer(X, parameters)
     logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
     cost = 1.0 / m * np.sum(logprobs)
-    return float(cost), (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+    return float(cost), cache
