@@ -10,7 +10,7 @@ Values that agree (the usual answer) are recognised in one pass over all their n
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -253,26 +253,11 @@ def _collect(plan: tuple, got: Any, parts: list[np.ndarray]) -> bool:
                 return False
         if plan[3] and any(key not in plan[4] for key in got):
             return False
-        for key, inner in zip(keys, plan[2], strict=True):
-            value = got[key]
-            if inner[0] == _ARRAY and type(value) is np.ndarray:  # the commonest part, inline
-                if value.dtype.kind not in "biuf" or value.shape != inner[1]:
-                    return False
-                parts.append(value)
-            elif not _collect(inner, value, parts):
-                return False
-        return True
+        return _collect_items(plan[2], [got[key] for key in keys], parts)
     if kind == _SEQUENCE:
         if not isinstance(got, list | tuple) or len(got) != plan[1]:
             return False
-        for inner, value in zip(plan[2], got, strict=True):
-            if inner[0] == _ARRAY and type(value) is np.ndarray:  # the commonest part, inline
-                if value.dtype.kind not in "biuf" or value.shape != inner[1]:
-                    return False
-                parts.append(value)
-            elif not _collect(inner, value, parts):
-                return False
-        return True
+        return _collect_items(plan[2], got, parts)
     if kind == _NUMBER:
         val = _as_array(got)
         if val is None or val.dtype.kind not in "biuf" or val.size != 1:
@@ -285,6 +270,18 @@ def _collect(plan: tuple, got: Any, parts: list[np.ndarray]) -> bool:
         return isinstance(got, str) and got == plan[1]
     return False
 
+
+
+def _collect_items(plans: Sequence[Any], values: Sequence[Any], parts: list[Any]) -> bool:
+    """:func:`_collect` for the items of a mapping or a sequence, in the plan's order."""
+    for inner, value in zip(plans, values, strict=True):
+        if inner[0] == _ARRAY and type(value) is np.ndarray:  # the commonest part, inline
+            if value.dtype.kind not in "biuf" or value.shape != inner[1]:
+                return False
+            parts.append(value)
+        elif not _collect(inner, value, parts):
+            return False
+    return True
 
 def _as_array(value: Any) -> np.ndarray | None:
     if isinstance(value, np.ndarray):
