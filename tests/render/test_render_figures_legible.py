@@ -9,7 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from dnn_autograder.grader.outputs.render.plots import figure_blocks, heatmap, pass_rates, score_histogram
+from dnn_autograder.grader.outputs.render.plots import figure_blocks, heatmap
+from dnn_autograder.grader.outputs.render.summary_charts import pass_rates, score_histogram
 
 #: smallest text, in CSS pixels, when the SVG is shown at its natural size
 MIN_PX = 11.0

@@ -1,5 +1,5 @@
-"""Draw the pictures of a report: an assignment's figures (from their plain data), counterexample
-heatmaps and the class summary's charts.
+"""Draw the pictures of a report: an assignment's figures (from their plain data) and counterexample
+heatmaps (the class summary's charts are ``summary_charts``'s).
 
 An assignment's figures are drawn by the ``draw`` of its own ``figures.py``
 (:class:`dnn_autograder.grader.grading.figures.Figure`); this module only runs them. Each returns a
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from dnn_autograder.grader.outputs.render.svg import BLUE, SMALL, axes, figure, to_svg
+from dnn_autograder.grader.outputs.render.svg import axes, figure, to_svg
 from dnn_autograder.grader.outputs.render.text import clean
 
 log = logging.getLogger(__name__)
@@ -94,41 +94,6 @@ def heatmap(diff: np.ndarray, where: str, prefix: str) -> str:
         return to_svg(fig, f"Heatmap of the absolute difference for {where}", prefix)
 
 
-def score_histogram(percents: Sequence[float], prefix: str) -> str:
-    """Class score distribution in 10 % bins."""
-    with figure(6.0, 2.4) as fig:
-        ax = axes(fig, 0.6, 0.5, 5.2, 1.75)
-        counts, edges = np.histogram(np.clip(percents, 0, 100), bins=np.linspace(0, 100, 11))
-        ax.bar(edges[:-1], counts, width=9.2, align="edge", color=BLUE, edgecolor="white")
-        for x, count in zip(edges[:-1], counts, strict=True):
-            if count:
-                ax.text(x + 4.6, count, str(int(count)), ha="center", va="bottom", fontsize=SMALL)
-        ax.set_xticks([0, 50, 100])
-        ax.set_xlim(0, 100)
-        ax.set_ylim(0, max(int(counts.max()), 1) * 1.2)
-        ax.yaxis.set_major_locator(_max_ticks(4, integer=True))
-        ax.set_xlabel("score (% of the maximum)")
-        ax.set_ylabel("students")
-        return to_svg(fig, "Histogram of the class's scores", prefix)
-
-
-def pass_rates(labels: Sequence[str], rates: Sequence[float], prefix: str) -> str:
-    """Horizontal bars: percentage of students who passed each function."""
-    height = 0.7 + 0.26 * len(labels)
-    with figure(6.4, height) as fig:
-        ax = axes(fig, 2.9, 0.45, 3.3, height - 0.55)
-        positions = np.arange(len(labels))
-        ax.barh(positions, rates, color=BLUE, height=0.6)
-        ax.set_yticks(positions, labels, fontsize=SMALL)
-        ax.set_ylim(len(labels) - 0.5, -0.5)
-        ax.set_xlim(0, 100)
-        ax.set_xticks([0, 50, 100])
-        ax.set_xlabel("students who passed (%)")
-        for y, rate in zip(positions, rates, strict=True):
-            ax.text(min(rate + 1.5, 86), y, f"{rate:.0f}%", va="center", fontsize=SMALL)
-        return to_svg(fig, "Pass rate per graded function", prefix)
-
-
 # -------------------------------------------------------------------- helpers
 
 
@@ -153,12 +118,6 @@ def num(value: Any) -> str:
 def _few(size: int) -> list[int]:
     """At most four tick positions over ``range(size)``."""
     return sorted({0, size // 3, 2 * size // 3, size - 1}) if size > 3 else list(range(size))
-
-
-def _max_ticks(count: int, integer: bool = False) -> Any:
-    from matplotlib.ticker import MaxNLocator
-
-    return MaxNLocator(nbins=count, min_n_ticks=2, integer=integer)
 
 
 def colormap(name: str) -> Any:
