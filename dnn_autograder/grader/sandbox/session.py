@@ -8,9 +8,9 @@ is started for the next call.
 One function cannot affect another: the calls of another function (or a function's calls after
 a completed request, such as a shrink after its cases) go to a child as fresh as a new one. The
 child that served the last calls is kept for them only when it verifies that those calls left no
-trace (``child/residue.py``: the student's globals and the helpers' by value, NumPy's settings,
-the interpreter's; the random generators are put back); otherwise, or when it cannot tell, a
-new child is started, as it always was before.
+trace (``child/residue.py``: the student's globals by value, modules by the identity of their
+attributes, NumPy's settings, the interpreter's; the random generators are put back); otherwise,
+or when it cannot tell, a new child is started, as it always was before.
 """
 
 from __future__ import annotations
@@ -124,7 +124,8 @@ class Session:
         """Within the block, the requests of every function share one child, the ``group``'s
         (as fresh as a new one when the block starts after other calls), instead of a fresh
         child per function: for ungraded calls such as a report's pictures, where one function
-        may see what another left behind. Graded calls keep a fresh child per function."""
+        may see what another left behind. Graded calls keep a child per function, as fresh as a
+        new one (:meth:`_child_for`)."""
         previous, self._group = self._group, ("group", str(group))
         try:
             yield
