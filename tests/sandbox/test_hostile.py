@@ -89,8 +89,8 @@ CASES = [
     Case("forged-array", "escapes", "forged_array", "violation",
          "sent malformed data to the grader"),
     Case("announced-flood", "escapes", "announced_flood", "unsupported-return",
-         # return_bytes (16 MiB) + recorded stand-in calls (4 MiB) + 1 MiB
-         "sent back 1024 GiB of data, over the grader's 21 MiB, more than the grader accepts; it was refused unread"),
+         # return_bytes (16 MiB) + recorded stand-in calls and their answers (2 x 4 MiB) + 1 MiB
+         "sent back 1024 GiB of data, over the grader's 25 MiB, more than the grader accepts; it was refused unread"),
     Case("pickle-object", "pickle_payload", "hostile", "unsupported-return",
          "returned an object of type Payload"),
     Case("pickle-bytes", "pickle_payload", "as_bytes", "unsupported-return",

@@ -59,6 +59,7 @@ def _grade(path: Path, assignment: str) -> dict:
     ("forged_socket_message", "optimization", "update_lr", "error", "more than the grader accepts"),
     ("standin_absurd_args", "gradient_checking", "gradient_check", "failed", ""),
     ("standin_kept_args", "gradient_checking", "gradient_check", "failed", ""),
+    ("forged_stand_in_record", "gradient_checking", "gradient_check_n", "error", "malformed"),
 ])
 def test_grading_a_hostile_return_stays_bounded(fixture: str, assignment: str, function: str, status: str,
                                                  words: str) -> None:

@@ -183,3 +183,37 @@ def test_a_student_who_writes_into_a_prepared_script_cannot_change_it(sandbox: A
     assert prepared.encoded.frame(SCRIPT_HEADER) == kept
     np.testing.assert_array_equal(prepared.inputs["params"]["W"], np.arange(6.0).reshape(2, 3))
     assert "extra" not in prepared.inputs["params"] and "extra" not in inputs["params"]
+
+
+def _bits(value: Any) -> Any:
+    kind = type(value)
+    if kind is float:
+        return ("float", np.float64(value).tobytes())
+    if kind is np.ndarray:
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, np.generic):
+        return ("scalar", value.dtype.str, value.tobytes())
+    if kind is dict:
+        return ("dict", [(k, _bits(v)) for k, v in value.items()])
+    if kind in (list, tuple):
+        return (kind.__name__, [_bits(item) for item in value])
+    return (kind.__name__, value)
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_sent_arguments_are_what_the_child_decodes(kept: bool) -> None:
+    calls = _calls()
+    run = PreparedCalls(calls).run(0, 1 << 20, 10) if kept else encode_run(calls, 1, 1 << 20, 10)
+    header, body = _read(run.frame(COMMON))
+    for offset, item in enumerate(header["calls"]):
+        child = wire.decode(item["args"], bytearray(body))
+        sent = run.sent(run.first + offset)
+        assert type(sent) is tuple and _bits(list(sent)) == _bits(child)
+        assert sent is run.sent(run.first + offset)  # decoded once
+        assert all(not a.flags.writeable for a in sent if isinstance(a, np.ndarray) and a.size)
+    without = EncodedRun(run.first, run.end, run.text, run.body)  # no encoded arguments: read from the text
+    assert _bits(without.sent(run.end - 1)) == _bits(run.sent(run.end - 1))
+    with pytest.raises(IndexError):
+        run.sent(run.end)
+    with pytest.raises(IndexError):
+        run.sent(run.first - 1)

@@ -10,7 +10,9 @@ cover ``calls`` are determined by ``calls`` and the two caps alone.
 the ones every student's session sends. An encoded run holds its own copy of the arguments'
 array bytes, so a kept run is a fixed byte string: what the child receives never changes with
 the argument objects afterwards, and packing a kept run costs one small JSON dump of the
-request's other fields and a copy of its bytes.
+request's other fields and a copy of its bytes. A run also gives each call's arguments as the
+child decodes them (:meth:`EncodedRun.sent`, decoded once): a result's ``args_after`` names an
+argument the call left as it was (``wire.UNCHANGED``) instead of sending it back.
 
 The ``script`` request of ``Session.run_script`` is kept the same way: :class:`PreparedScript`
 holds a script's inputs and steps encoded once (a figure's path that is the same for every
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -40,11 +42,33 @@ class EncodedRun:
     end: int
     text: bytes
     body: bytes
+    #: each call's encoded arguments (what :attr:`text` holds, before JSON), for :meth:`sent`
+    encoded_args: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    #: call index -> its arguments, once :meth:`sent` decoded them
+    _decoded: dict[int, tuple[Any, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def frame(self, header: Mapping[str, Any]) -> bytes:
         """The frame ``wire.pack({**header, "calls": [the run's calls]}, encoder)`` byte for byte
         (``header`` is a non-empty JSON object without a ``calls`` key)."""
         return _spliced(header, b'"calls":' + self.text, self.body, ("calls",))
+
+    def sent(self, index: int) -> tuple[Any, ...]:
+        """The arguments of call ``index`` (``first <= index < end``) as the child receives them:
+        decoded from the encoded arguments and :attr:`body` (arrays are read-only views of the
+        body) at the first use, and kept (a kept run serves every session)."""
+        decoded = self._decoded.get(index)
+        if decoded is None:
+            if not self.first <= index < self.end:
+                raise IndexError(f"no call {index} in calls {self.first} to {self.end - 1}")
+            encoded = self.encoded_args or tuple(
+                item["args"] for item in wire.parse_header(b'{"calls":' + self.text + b"}")["calls"])
+            decoded = self._decoded[index] = tuple(wire.decode(encoded[index - self.first], self.body))
+        return decoded
+
+    def decode_all(self) -> None:
+        """Decode every call's arguments now (:meth:`sent`), for the processes forked later."""
+        for index in range(self.first, self.end):
+            self.sent(index)
 
 
 def _spliced(header: Mapping[str, Any], fields: bytes, body: bytes, own: tuple[str, ...]) -> bytes:
@@ -71,7 +95,8 @@ def encode_run(calls: Sequence[Call], first: int, max_bytes: int, max_calls: int
         if encoder.size >= max_bytes or len(encoded) >= max_calls:
             break
     text = json.dumps(encoded, separators=(",", ":"), allow_nan=True).encode("utf-8")
-    return EncodedRun(first, end, text, b"".join(encoder.chunks))  # the copy, before any code runs
+    return EncodedRun(first, end, text, b"".join(encoder.chunks),  # the copy, before any code runs
+                      tuple(item["args"] for item in encoded))
 
 
 class PreparedCalls(Sequence[Call]):
@@ -112,6 +137,7 @@ class PreparedCalls(Sequence[Call]):
         run = encode_run(self._calls, first, max_bytes, max_calls)
         if first == 0 or any(other.end == first and (size, count) == (max_bytes, max_calls)
                              for (_, size, count), other in list(self._runs.items())):
+            run.decode_all()  # what every session's replies may refer to (``wire.UNCHANGED``)
             self._runs[key] = run
         return run
 

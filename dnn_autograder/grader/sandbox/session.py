@@ -19,12 +19,15 @@ import dataclasses
 import marshal
 import os
 import socket
+import struct
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
+
+import numpy as np
 
 from dnn_autograder.grader.errors import SandboxUnavailable
 from dnn_autograder.grader.membudget import PARSE_BUDGET_BYTES, STAND_IN_BUDGET_BYTES, memory_budget
@@ -47,10 +50,13 @@ HEADER_BYTES = 16 << 20
 BATCH_BYTES = 4 << 20
 BATCH_CALLS = 200
 #: Bytes of stand-in arguments a child may send back with a result, recorded after a stand-in was
-#: handed to a course helper (``Observed.kept_bytes`` is capped to it).
+#: handed to a course helper (``Observed.kept_bytes`` is capped to it); as many again of the answers
+#: the helper gave in the child (past either budget the child asks the parent again).
 RECORDED_BYTES = 4 << 20
-#: Calls those records may stand for in all (consecutive calls that kept only their name are one entry).
-RECORDED_CALLS = 1 << 24
+#: Calls those records may stand for in all (consecutive calls that kept only their name are one
+#: entry, which the parent expands): each costs the parent at least 64 bytes (a list slot and a
+#: ``(name, args)`` pair), so the count follows the byte budget. The child stops recording there.
+RECORDED_CALLS = RECORDED_BYTES // 64
 _CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
                              "output-limit", "unsupported-return"})
 
@@ -62,14 +68,23 @@ class Observed:
     (``"module.attr"`` of a module the child loaded), which answers them in the child: no round
     trip per call. From that answer on, the child records every stand-in call of the call (by
     value, within ``kept_bytes`` of positional arguments, past them the name only) and sends the
-    record with the result (``CallRecord.stand_in_calls``); the callback is not asked about the
-    handed stand-in again, and should no longer record the calls it still answers. The helper's
-    time counts towards the call's deadline. Only course-provided code may be handed over: the
+    record with the result (``CallRecord.stand_in_calls``); the callback should no longer record
+    the calls it still answers (it is asked again only about calls the child could not record
+    with their answer: keyword arguments, or past ``kept_bytes``, :data:`RECORDED_BYTES` of
+    answers or :data:`RECORDED_CALLS`). The helper's time counts towards the call's deadline.
+
+    The child's answers are not taken on its word: each call the helper answered is recorded
+    with its answer, and after the call the parent recomputes every one with ``check`` (what it
+    would have answered with itself, e.g. the case's world function) on the recorded arguments.
+    A different answer (another value, to the bit, or another exception type; a
+    ``MemoryError`` is the student's loss and not compared) makes the call a "violation": student
+    code changed the helper or what it uses. Only course-provided code may be handed over: the
     child must never hold a reference implementation of a graded function."""
 
     value: Any
     helper: str
     kept_bytes: int
+    check: Callable[..., Any]
 
 
 class Session:
@@ -91,6 +106,8 @@ class Session:
         self._callables: frozenset[str] = frozenset()
         self._layers: tuple[str, ...] = ()
         self._group: tuple[str, str] | None = None  # see one_child
+        #: the stand-ins of the call in progress handed to a helper: name -> (helper, Observed.check)
+        self._handed: dict[str, tuple[str, Callable[..., Any]]] = {}
         #: children started so far, and how many times a verified child was kept for other calls
         self.children_started = 0
         self.children_kept = 0
@@ -157,7 +174,10 @@ class Session:
                       "seed": None if seed is None else int(seed)}
         except wire.Unencodable as exc:
             raise TypeError(f"cannot send {exc} to the sandbox") from None
-        return self._request(wire.pack(header, encoder), function, timeout, on_stand_in, self._returned)
+        frame = wire.pack(header, encoder)
+        body = memoryview(frame)[len(frame) - encoder.body_len:]
+        sent = _SentArgs(lambda: wire.decode(header["args"], body))
+        return self._request(frame, function, timeout, on_stand_in, partial(self._returned, sent=sent))
 
     def call_each(self, function: str, calls: Sequence[tuple[tuple, int | None]], *,
                   inject: Mapping[str, str] = {}, stand_ins: Sequence[str] = (),
@@ -191,7 +211,7 @@ class Session:
                 raise TypeError(f"cannot send {exc} to the sandbox") from None
             child = self._child_for(function)
             finished, count = False, run.end - first
-            records = self._batch(child, run.frame(common), count, timeout, first, on_stand_in)
+            records = self._batch(child, run.frame(common), count, timeout, first, on_stand_in, run.sent)
             del run
             try:
                 for record in records:
@@ -214,9 +234,10 @@ class Session:
 
     def _batch(self, child: ChildProcess, frame: bytes, count: int, timeout: float,
                first: int, on_stand_in: Callable[[int, str, tuple, dict], Any] | None,
-               ) -> Generator[CallRecord, None, None]:
+               sent: Callable[[int], Sequence[Any]] | None = None) -> Generator[CallRecord, None, None]:
         """Send one ``calls`` request (``frame``, of ``count`` calls) and yield each call's record
-        as it arrives (see :meth:`call_each`); after a record that ends the child (a timeout, a
+        as it arrives (see :meth:`call_each`); ``sent(i)``: the arguments of call ``i`` as the
+        request sent them (see :meth:`_returned`). After a record that ends the child (a timeout, a
         death, a frame the parent refused) nothing more is yielded. Closed at a record before
         the last call's, it kills the child (which would go on with the calls it was sent);
         closed at the last one, the child has done its work and is ``settled``: the function's
@@ -239,7 +260,8 @@ class Session:
                     elif reply.get("ev") == "result":
                         if reply.get("index") != index - first:
                             raise wire.WireError("result out of order")
-                        record = self._returned(child, reply, body, time.monotonic() - started)
+                        record = self._returned(child, reply, body, time.monotonic() - started,
+                                                sent=None if sent is None else _SentArgs(partial(sent, index)))
                         del reply, body
                         break
                     elif reply.get("ev") == "bad-request":
@@ -333,6 +355,7 @@ class Session:
     def _broken_off(self, child: ChildProcess, exc: BaseException, timeout: float, started: float) -> CallRecord:
         """The record of an exchange that ended without a result: a timeout, the child's death,
         a frame refused unread, or a protocol violation. The child is killed in every case."""
+        self._handed = {}
         if isinstance(exc, Timeout):
             seen = reports.take(child, alive=False)
             child.kill()
@@ -459,7 +482,7 @@ class Session:
             report_theirs.close()
         limits = self._limits
         caps = wire.Caps(header_bytes=HEADER_BYTES + 12 * limits.output_bytes,
-                         body_bytes=limits.return_bytes + RECORDED_BYTES + (1 << 20),
+                         body_bytes=limits.return_bytes + 2 * RECORDED_BYTES + (1 << 20),
                          values=limits.return_items + limits.output_bytes + 4096)
         child = ChildProcess(self._sandbox, root, reply, ours, caps)
         self.children_started += 1
@@ -561,12 +584,16 @@ class Session:
                 value = on_stand_in(name, tuple(args), kwargs)
             observe = None
             if isinstance(value, Observed):
-                observe = {"helper": str(value.helper),
-                           "kept_bytes": max(0, min(int(value.kept_bytes), RECORDED_BYTES))}
+                helper = str(value.helper)
+                observe = {"helper": helper,
+                           "kept_bytes": max(0, min(int(value.kept_bytes), RECORDED_BYTES)),
+                           "answer_bytes": RECORDED_BYTES, "kept_calls": RECORDED_CALLS}
+                check = value.check
                 value = value.value
             answer = {"ok": True, "value": encoder.encode(value)}
             if observe is not None:
                 answer["observe"] = observe
+                self._handed[name] = (helper, check)  # the child's answers are checked with it
             del value
         except wire.Unencodable as exc:
             answer = {"ok": False, "error_type": "ValueError",
@@ -586,7 +613,11 @@ class Session:
         return spent
 
     def _returned(self, child: ChildProcess, reply: dict[str, Any], body: bytearray,
-                  elapsed: float) -> CallRecord:
+                  elapsed: float, sent: _SentArgs | None = None) -> CallRecord:
+        """The record of a call's ``result`` frame. ``args_after``: each argument as the child
+        encoded it after the call or, for ``wire.UNCHANGED`` (the child found it exactly as
+        sent), a copy of ``sent``'s (the request's own arguments, decoded once): what the child
+        claims costs it nothing it could not claim by encoding the argument as it was sent."""
         outcome = reply.get("outcome")
         if outcome not in _CHILD_OUTCOMES:
             raise wire.WireError("bad outcome")
@@ -594,7 +625,9 @@ class Session:
         args_after = reply.get("args_after")
         if not isinstance(args_after, list):
             raise wire.WireError("bad args_after")
-        after = tuple(wire.decode(item, body) for item in args_after)
+        after = tuple(_kept(item, index, sent, outcome == "returned", value)
+                      if type(item) is dict and item.get("t") == "=" else wire.decode(item, body)
+                      for index, item in enumerate(args_after))
         cpu = reply.get("cpu")
         if reply.get("recycle") is True or (isinstance(cpu, int | float) and
                                             cpu + self._limits.call_timeout_s
@@ -610,8 +643,14 @@ class Session:
                 isinstance(p, list) and len(p) == 2 and all(type(i) is int and 0 <= i < 64 for i in p)
                 for p in aliases):
             raise wire.WireError("bad aliases")
+        handed, self._handed = self._handed, {}
+        try:
+            recorded = _recorded_calls(reply.get("stand_in_calls"), body, handed) if outcome == "returned" else None
+        except ForgedAnswer as forged:  # the child's helper answered otherwise than the parent would
+            recorded, outcome, child.recycle = None, "violation", True
+            reply = {**reply, "violation": ["tamper", str(forged)]}
         return CallRecord(
-            stand_in_calls=_recorded_calls(reply.get("stand_in_calls"), body) if outcome == "returned" else None,
+            stand_in_calls=recorded,
             outcome=outcome, value=value, args_after=after, error_type=error_type,
             error_message=error_message,
             traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]),
@@ -667,27 +706,162 @@ def _bindings(inject: Mapping[str, str], stand_ins: Sequence[str]) -> dict[str, 
             "stand_ins": [str(name) for name in stand_ins]}
 
 
-def _recorded_calls(entries: Any, body: bytearray) -> tuple[tuple[str, Any], ...] | None:
-    """The stand-in calls a child recorded (``[[name, encoded args or None, repeats], ...]``,
-    see :class:`Observed`), as ``(name, args tuple or None)`` per call; None when absent."""
+class _SentArgs:
+    """The arguments a request sent for one call, decoded (by ``decode()``) when a reply first
+    needs them: only for arguments the child sent back as ``wire.UNCHANGED``."""
+
+    def __init__(self, decode: Callable[[], Sequence[Any]]) -> None:
+        self._decode = decode
+        self._args: Sequence[Any] | None = None
+
+    def __call__(self) -> Sequence[Any]:
+        if self._args is None:
+            self._args = self._decode()
+        return self._args
+
+
+def _kept(item: dict[str, Any], index: int, sent: _SentArgs | None, returned: bool, value: Any) -> Any:
+    """``args_after[index]`` for a marker the child sent instead of the argument: a copy
+    (``wire.fresh``: arrays of its own, as a decoded one has) of the argument the request sent
+    (``wire.UNCHANGED``) or of the reply's value or its item ``i`` (``wire.returned(i)``); a
+    protocol error for anything else."""
+    if item == wire.UNCHANGED:
+        return _unchanged(sent, index)
+    which = item.get("v")
+    if len(item) != 2 or type(which) is not int or not returned:
+        raise wire.WireError("bad args_after")
+    if which == -1:
+        return wire.fresh(value)
+    if type(value) not in (tuple, list) or not 0 <= which < len(value):
+        raise wire.WireError("bad args_after")
+    return wire.fresh(value[which])
+
+
+def _unchanged(sent: _SentArgs | None, index: int) -> Any:
+    """``args_after[index]`` for a ``wire.UNCHANGED``: a copy of the argument the request sent;
+    a protocol error for an argument the request did not send."""
+    args = None if sent is None else sent()
+    if args is None or not 0 <= index < len(args):
+        raise wire.WireError("bad args_after")
+    return wire.fresh(args[index])
+
+
+class ForgedAnswer(Exception):
+    """An answer a child's helper gave to a handed stand-in that the parent computes otherwise
+    (its message names the helper and the stand-in)."""
+
+
+def _recorded_calls(entries: Any, body: bytearray,
+                    handed: Mapping[str, tuple[str, Callable[..., Any]]] | None = None,
+                    ) -> tuple[tuple[str, Any], ...] | None:
+    """The stand-in calls a child recorded (``[[name, encoded args or None, repeats, answer], ...]``,
+    see :class:`Observed`), as ``(name, args tuple or None)`` per call; None when absent.
+
+    ``answer`` is None for a call the parent answered, ``["v", encoded value]`` or ``["e",
+    exception type name]`` for one the child's helper answered (its arguments kept, one call),
+    which :func:`_confirm` recomputes with ``handed[name]`` (the stand-ins handed over during the
+    call: ``name -> (helper, Observed.check)``; a record without a hand-over is malformed, and so
+    is a hand-over without a record). Expands at most :data:`RECORDED_CALLS` calls. Raises
+    :class:`ForgedAnswer` for an answer the parent computes otherwise, ``wire.WireError`` for a
+    malformed record."""
     if entries is None:
+        if handed:
+            raise wire.WireError("no record of the stand-in calls after a hand-over")
         return None
-    if not isinstance(entries, list):
+    if not isinstance(entries, list) or not handed:
         raise wire.WireError("bad stand-in calls")
     calls: list[tuple[str, Any]] = []
+    answered: list[tuple[str, list[Any], Any]] = []
     for entry in entries:
-        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
                 and type(entry[2]) is int and 1 <= entry[2] <= RECORDED_CALLS - len(calls)):
             raise wire.WireError("bad stand-in call")
-        name, args = entry[0][:200], entry[1]
+        name, args, answer = entry[0][:200], entry[1], entry[3]
         if args is None:
+            if answer is not None:  # an answer the parent could not recompute
+                raise wire.WireError("bad stand-in call")
             calls.extend([(name, None)] * entry[2])
             continue
         decoded = wire.decode(args, body)
         if not isinstance(decoded, list) or entry[2] != 1:
             raise wire.WireError("bad stand-in call")
+        if answer is not None:
+            answered.append((entry[0], decoded, answer))
         calls.append((name, tuple(decoded)))
+    if answered:
+        with memory_budget(STAND_IN_BUDGET_BYTES):  # trusted code on the student's arguments, one by one
+            for name, decoded, answer in answered:
+                _confirm(handed, name, decoded, answer, body)
     return tuple(calls)
+
+
+def _confirm(handed: Mapping[str, tuple[str, Callable[..., Any]]], name: str, args: list[Any],
+             answer: Any, body: bytearray) -> None:
+    """Recompute the answer of a stand-in call the child's helper answered: ``check(*args)`` must
+    be the child's value bit for bit (:func:`_same`, as is or as it would have crossed the wire),
+    or raise an exception of the same type where the child's helper raised one (a
+    ``MemoryError`` on either side then passes: the limits differ, and an error is only ever the
+    student's loss; a value the parent cannot recompute within its memory budget is not
+    confirmed). Raises :class:`ForgedAnswer` otherwise. Runs inside the caller's memory budget."""
+    if name not in handed or not (isinstance(answer, list) and len(answer) == 2 and answer[0] in ("v", "e")):
+        raise wire.WireError("bad stand-in answer")
+    helper, check = handed[name]
+    if answer[0] == "e" and not isinstance(answer[1], str):
+        raise wire.WireError("bad stand-in answer")
+    theirs = wire.decode(answer[1], body) if answer[0] == "v" else None
+    mine: Any = None
+    raised: str | None = None
+    try:
+        mine = check(*args)
+    except Exception as exc:  # noqa: BLE001 - compared with what the child's helper raised
+        raised = type(exc).__name__
+    if answer[0] == "v":
+        if raised is None and (_same(mine, theirs) or _same(_crossed(mine), theirs)):
+            return
+    else:
+        if raised is None and _crossed(mine) is _UNSENDABLE:
+            raised = "ValueError"  # what the parent's answer would have raised (Session._answer)
+        if raised in (answer[1], "MemoryError") or answer[1] == "MemoryError":
+            return
+    raise ForgedAnswer(f"changed the course helper {helper[:80]} (its answer to {name[:40]}() differs from"
+                       " the grader's)")
+
+
+#: :func:`_crossed` of a value the wire cannot carry.
+_UNSENDABLE = object()
+
+
+def _crossed(value: Any) -> Any:
+    """``value`` as it would arrive after crossing the wire (:data:`_UNSENDABLE` if it cannot)."""
+    encoder = wire.Encoder(1 << 62)
+    try:
+        encoded = encoder.encode(value)
+    except wire.Unencodable:
+        return _UNSENDABLE
+    return wire.decode(encoded, bytearray(b"".join(encoder.chunks)))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` (decoded by ``wire.decode``) hold the same value to the bit: the same
+    types, array dtypes, shapes and bytes, float bits (so ``-0.0`` differs from ``0.0`` and a
+    NaN equals itself), dict keys in the same order."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is np.ndarray:
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if kind is float:
+        return struct.pack("<d", a) == struct.pack("<d", b)
+    if kind is complex:
+        return struct.pack("<dd", a.real, a.imag) == struct.pack("<dd", b.real, b.imag)
+    if kind is list or kind is tuple:
+        return len(a) == len(b) and all(map(_same, a, b))
+    if kind is dict:
+        return len(a) == len(b) and all(_same(ka, kb) and _same(va, vb)
+                                        for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True))
+    if isinstance(a, np.generic):
+        return a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    return bool(a == b)
 
 
 def _unit_dict(index: int, unit: Any) -> dict[str, Any]:

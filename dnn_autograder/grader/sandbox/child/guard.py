@@ -68,6 +68,13 @@ _FRAME_LEAKERS = frozenset({"walk_tb", "walk_stack", "_walk_tb_with_full_positio
 _TAMPER = frozenset({"sys._current_frames", "sys.settrace", "sys.setprofile",
                      "sys._settraceallthreads", "sys._setprofileallthreads"})
 
+#: every event ``install_audit_hook``'s check looks at (and any ``ctypes.*``): the hook lets every
+#: other event pass before doing anything else (``builtins.id`` alone is raised thousands of
+#: times a call by the grader's own checks)
+CHECKED_EVENTS = frozenset({"open", "sys._getframe", "object.__getattr__", "object.__setattr__", "import",
+                            "sys.addaudithook"}) | _TAMPER | _NETWORK | _PROCESS | _SIGNAL | _WRITE | _READ \
+    | _INTROSPECT
+
 
 class Violations:
     """What the student's code tried, as the child itself saw it (``take()`` empties it once per
@@ -266,7 +273,11 @@ def install_audit_hook(scratch: str, violations: Violations, report: Any,
             report("tamper", "sys.addaudithook")
             raise _Refuse("audit hooks are managed by the grader")
 
+    checked, prefix_of = CHECKED_EVENTS, str.startswith
+
     def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event not in checked and not prefix_of(event, "ctypes."):
+            return  # an event ``check`` lets pass (``builtins.id``, ``exec``, ...): at once
         me = get_ident()
         if me in busy:  # the hook's own sys._getframe
             return

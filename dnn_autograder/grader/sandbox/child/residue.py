@@ -11,14 +11,17 @@ tuples of them), so it runs in C.
 The state is three parts:
 
 * ``globals``: everything reachable from the student's namespace, by value. Lists, tuples,
-  dicts, sets, numbers, strings and arrays by content (arrays by a BLAKE2b digest of their bytes,
-  with dtype, shape and strides); shared objects as back-references (``v = s = {}`` differs from
-  two equal dicts); functions by their code, default arguments, closure cells and attributes;
+  dicts, sets, numbers, strings and arrays by content (a list, tuple or dict of plain items as
+  one packed token: floats by their IEEE bytes; arrays by their bytes up to 64 KiB each and
+  4 MiB in all, else by a BLAKE2b digest of them, with dtype, shape and strides); shared
+  objects as back-references (``v = s = {}`` differs from two equal dicts); functions by
+  their code, default arguments, closure cells and attributes;
   classes by their attributes, bases and metaclass; instances of classes written in Python by
   their ``__dict__`` and slots; bound methods, ``functools.partial``, ``functools.cache``
   (without its cache), ``staticmethod``, ``classmethod`` and ``property`` by what they hold;
   NumPy random generators by their state; modules (the course helpers, NumPy, the others) by
-  the identity of their attributes (the helpers keep no state of their own); built-in
+  their names in order and the identity of what they are bound to (the helpers keep no state
+  of their own; a module's warnings registry is not compared); built-in
   functions, C types, descriptors, code objects, dtypes, compiled patterns, ranges and slices by
   identity. An object of any other type (a file, a generator, an instance of a C type) makes the
   child unshareable: :func:`record` says why, and the parent keeps a fresh child per function,
@@ -43,14 +46,19 @@ weakens the isolation between their own functions (the child never holds an expe
 
 from __future__ import annotations
 
+import _signal
 import _thread
+import builtins
 import functools
 import gc
+import operator
 import os
 import random
 import re
 import resource
+import select
 import signal
+import struct
 import sys
 import types
 import warnings
@@ -61,6 +69,11 @@ from typing import Any
 import numpy as np
 
 from .guard import Missing
+
+# This module's functions look up built-ins in a copy of them taken at import, in the zygote,
+# before any student code: top-level student code may rebind names in ``builtins`` (which the
+# runner's per-call restore then keeps), and none of it may run during the check.
+__builtins__ = dict(vars(builtins))  # type: ignore[assignment]
 
 #: the walk gives up (the child is unshareable) past this many objects or bytes of arrays
 MAX_OBJECTS = 50_000
@@ -81,6 +94,14 @@ _RLIMITS = tuple(getattr(resource, name) for name in (
     "RLIMIT_CORE", "RLIMIT_DATA") if hasattr(resource, name))
 _TIMERS = (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF)
 _SIGNALS = tuple(sorted(s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)))
+#: an array up to this size is compared by its bytes (exact, and cheaper than a digest), while
+#: the bytes so kept stay under ``MAX_RAW_BYTES``; any other by its BLAKE2b digest
+RAW_ARRAY_BYTES = 64 << 10
+MAX_RAW_BYTES = 4 << 20
+#: a list, tuple or dict from this many items is first tried as one packed token (:func:`_packed`)
+PACKED_MIN = 4
+#: the exact types whose values ``==`` compares exactly (no float: -0.0 == 0.0, nan != nan)
+_PLAIN = frozenset({int, str, bytes, bool, type(None)})
 
 
 class Unshareable(Exception):  # noqa: N818 - an answer, not an error
@@ -92,7 +113,7 @@ class Baseline:
 
     def __init__(self, parts: dict[str, list[Any]], keep: list[Any]) -> None:
         self.parts = parts
-        self.keep = keep  # every object identified by id() stays alive: no id is reused meanwhile
+        self.keep = keep  # every object identified by address stays alive: none is reused meanwhile
         self.numpy_random = np.random.get_state()
         self.python_random = random.getstate()
 
@@ -135,12 +156,14 @@ def _parts(namespace: dict[str, Any], modules: Iterable[types.ModuleType], scrat
            keep: list[Any]) -> dict[str, list[Any]]:
     roots: list[Any] = [_without(namespace), tuple(module for module in modules if type(module) is types.ModuleType)]
     numpy_settings = [np.geterr(), np.geterrcall(), np.get_printoptions(), np.getbufsize()]
+    values, identities = _interpreter(scratch)
     return {"globals": tokens(roots, keep), "numpy": tokens(numpy_settings, keep),
-            "interpreter": tokens(_interpreter(scratch), keep)}
+            "interpreter": [*tokens(values, keep), _Same(identities)]}
 
 
-#: what a module's namespace holds for the import system, not for its code: never compared (the
-#: warnings registry is made stale before every call by the runner: ``warnings._filters_mutated``)
+#: what the student's namespace holds for the import system, not for its code: never compared
+#: (the warnings registry is made stale before every call by the runner:
+#: ``warnings._filters_mutated``); of a module's, only the warnings registry is left out
 _IMPORT_SYSTEM = frozenset({"__builtins__", "__loader__", "__spec__", "__warningregistry__"})
 
 
@@ -149,37 +172,76 @@ def _without(namespace: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in dict.items(namespace) if key not in _IMPORT_SYSTEM}
 
 
-def _interpreter(scratch: str) -> list[Any]:
+def _without_registry(namespace: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a module's namespace without its warnings registry."""
+    return {key: value for key, value in dict.items(namespace) if key != "__warningregistry__"}
+
+
+def _interpreter(scratch: str) -> tuple[list[Any], tuple[Any, ...]]:
+    """The interpreter's state: the values compared by value (walked by :func:`tokens`), and
+    the objects compared by identity (the hooks, the signal handlers, ``__main__``)."""
     try:
         files: Any = tuple(sorted(os.listdir(scratch)))
     except OSError as exc:
         files = f"unreadable: {type(exc).__name__}"
     limit = min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)
-    return [
-        sys.getrecursionlimit(), id(sys.gettrace()), id(sys.getprofile()), gc.isenabled(),
-        gc.get_threshold(), repr(sys.getswitchinterval()), sys.get_int_max_str_digits(),
-        tuple(sys.modules), id(sys.modules.get("__main__")), list(sys.path), _environment(),
-        os.getcwd(), files, tuple(fd for fd in range(limit) if _is_open(fd)),
-        tuple(id(signal.getsignal(s)) for s in _SIGNALS), tuple(signal.getitimer(t) for t in _TIMERS),
+    data = getattr(os.environ, "_data", None)  # its own dict of bytes, read without its methods
+    environment = dict(data) if type(data) is dict else "environ: by identity"
+    values = [
+        sys.getrecursionlimit(), gc.isenabled(), gc.get_threshold(), repr(sys.getswitchinterval()),
+        sys.get_int_max_str_digits(), tuple(sys.modules), list(sys.path), environment, os.getcwd(), files,
+        _open_fds(limit), tuple(signal.getitimer(t) for t in _TIMERS),
         tuple(resource.getrlimit(r) for r in _RLIMITS), _thread._count(),
-        id(sys.stdin), id(sys.displayhook), id(sys.excepthook), id(sys.unraisablehook),
         list(warnings.filters), warnings.defaultaction,  # type: ignore[attr-defined]
     ]
+    identities = (sys.gettrace(), sys.getprofile(), sys.modules.get("__main__"), os.environ, sys.stdin,
+                  sys.displayhook, sys.excepthook, sys.unraisablehook,
+                  *map(_getsignal, _SIGNALS))  # the handlers themselves: no enum wrapping
+    return values, identities
 
 
-def _environment() -> Any:
-    """The environment's variables (``os.environ``'s own dict of bytes, read without its
-    Python-level mapping methods), or its identity if it is not that."""
-    data = getattr(os.environ, "_data", None)
-    return dict(data) if type(data) is dict else ("environ", id(os.environ))
+_getsignal = _signal.getsignal
+#: an object's identity as an int without ``id``, an audited event (in the child every call of
+#: it runs the audit hook): ``object``'s own hash, a one-to-one function of the address
+_address = object.__hash__
+_is_not = operator.is_not
 
 
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
+class _Same:
+    """A token equal to another only when both hold the very same objects, in order (compared
+    by identity: no ``__eq__`` of theirs is called). It holds them: none is freed, and its
+    address reused, meanwhile."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Any, ...]) -> None:
+        self.items = items
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Same and len(self.items) == len(other.items) \
+            and not any(map(_is_not, self.items, other.items))
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"_Same({len(self.items)} objects)"
+_poll, _POLLNVAL = select.poll, select.POLLNVAL
+
+
+def _open_fds(limit: int) -> tuple[int, ...]:
+    """The open descriptors below ``limit``: one ``poll`` of them all, which marks a closed
+    one ``POLLNVAL`` (what ``fstat`` of each would tell, in one system call)."""
+    if limit <= 0:
+        return ()
+    poller = _poll()
+    register = poller.register
+    for fd in range(limit):
+        register(fd, 0)
+    closed = {fd for fd, events in poller.poll(0) if events & _POLLNVAL}
+    return tuple(fd for fd in range(limit) if fd not in closed)
 
 
 def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
@@ -190,7 +252,7 @@ def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
     put = out.append
     seen: dict[int, int] = {}
     stack = list(reversed(roots))
-    array_bytes = 0
+    array_bytes = raw_bytes = 0
     while stack:
         value = stack.pop()
         kind = type(value)
@@ -207,7 +269,7 @@ def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
             put("c")
             put((float.hex(value.real), float.hex(value.imag)))
             continue
-        key = id(value)
+        key = _address(value)
         if key in seen:
             put("@")
             put(seen[key])
@@ -219,13 +281,27 @@ def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
         if kind is list or kind is tuple:
             put("L" if kind is list else "T")
             put(len(value))
-            stack.extend(reversed(value))
+            packed = _packed(value) if len(value) >= PACKED_MIN else None
+            if packed is not None:
+                put(packed)  # a tuple: never a marker (the items' first token is a str)
+            else:
+                stack.extend(reversed(value))
         elif kind is dict:
             put("D")
             put(len(value))
-            for item in reversed(list(dict.items(value))):
-                stack.append(item[1])
-                stack.append(item[0])
+            packed = _packed(tuple(value)) if len(value) >= PACKED_MIN else None
+            if packed is None:
+                for item in reversed(list(dict.items(value))):
+                    stack.append(item[1])
+                    stack.append(item[0])
+                continue
+            put(packed)  # the keys, packed: then the values, packed or one by one
+            values = tuple(dict.values(value))
+            packed = _packed(values)
+            if packed is not None:
+                put(packed)
+            else:
+                stack.extend(reversed(values))
         elif kind is set or kind is frozenset:
             put("S")
             put(len(value))
@@ -237,12 +313,17 @@ def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
             if array_bytes > MAX_ARRAY_BYTES:
                 raise Unshareable(f"more than {MAX_ARRAY_BYTES >> 20} MiB of arrays")
             put("A")
-            put((value.dtype.str, value.shape, value.strides, value.flags.writeable,
-                 blake2b(value.data if value.flags.c_contiguous else value.tobytes(), digest_size=16).digest()))
+            data: Any
+            if value.nbytes <= RAW_ARRAY_BYTES and raw_bytes + value.nbytes <= MAX_RAW_BYTES:
+                raw_bytes += value.nbytes
+                data = ("raw", value.tobytes())
+            else:
+                data = blake2b(value.data if value.flags.c_contiguous else value.tobytes(), digest_size=16).digest()
+            put((value.dtype.str, value.shape, value.strides, value.flags.writeable, data))
             stack.append(value.base)
         elif kind is types.FunctionType:
             put("F")
-            put((id(value.__code__), id(value.__globals__)))
+            put((_address(value.__code__), _address(value.__globals__)))
             keep += (value.__code__, value.__globals__)
             stack.extend(reversed((value.__defaults__, value.__kwdefaults__, value.__closure__, value.__dict__)))
         elif kind is types.CellType:
@@ -271,12 +352,13 @@ def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
         elif kind is types.ModuleType:
             put("m")
             put(key)
-            # by the identity of its attributes: the runner restores a watched module after each
-            # call with ``==``, which a replacement whose ``__eq__`` says True would pass
-            attributes = _without(vars(value))
+            # by the identity of its attributes (a replacement whose ``__eq__`` says True differs):
+            # the names in order, then the values in order, compared by identity
+            attributes = vars(value)
+            if "__warningregistry__" in attributes:
+                attributes = _without_registry(attributes)
             put(tuple(attributes))
-            put(tuple(map(id, attributes.values())))
-            keep.append(attributes)
+            put(_Same(tuple(attributes.values())))
         elif issubclass(kind, type):
             put("K")
             put(key)
@@ -300,6 +382,21 @@ def tokens(roots: list[Any], keep: list[Any]) -> list[Any]:
         else:
             raise Unshareable(f"an object of type {_type_name(kind)}")
     return out
+
+
+def _packed(items: tuple[Any, ...] | list[Any]) -> tuple[Any, ...] | None:
+    """The items of a list or tuple (or a dict's keys or values) as one token, when they are all
+    of the exact types ``==`` compares exactly: ``("f", bytes)`` when all are floats (their IEEE
+    bytes: -0.0 is not 0.0, a NaN is itself), ``("a", type, items)`` when all are of one type of
+    ``_PLAIN``, ``("a", types, items)`` for a mix of them; else None (the items are walked one
+    by one). No method of an item is called: ``struct`` is given exact floats only."""
+    kinds = set(map(type, items))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind is float:
+            return ("f", struct.pack(f"{len(items)}d", *items))
+        return ("a", kind, tuple(items)) if kind in _PLAIN else None
+    return ("a", tuple(map(type, items)), tuple(items)) if kinds <= _PLAIN else None
 
 
 def _python_level(kind: type) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import _thread
 import builtins
+import gc
+import itertools
 import linecache
 import marshal
 import operator
@@ -66,6 +68,8 @@ class Runner:
         self.real_exit: Callable[[int], Any] = os._exit
         self.watched: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.watched_modules: list[types.ModuleType] = []
+        #: ``unchanged()``: the watched modules hold what ``_snapshot`` saw (``_unchanged``)
+        self.watched_unchanged: Callable[[], bool] = lambda: True
         self.scratch = "."
         #: the state the units left (``residue.record``), or why it could not be taken
         self.baseline: residue.Baseline | str = "not loaded"
@@ -200,7 +204,9 @@ class Runner:
     # --- calls ---------------------------------------------------------------------------
     def call(self, header: dict[str, Any], body: bytearray) -> None:
         name = str(header["fn"])
-        args = wire.decode(header["args"], body)
+        sent = header["args"]
+        original = _as_sent(body)
+        args = wire.decode(sent, body)
 
         def action() -> Any:
             return self._lookup(name)(*args)
@@ -208,7 +214,7 @@ class Runner:
         done = self._invoke(header, action)
         if done is not None:
             outcome, value, error, duration, recycle = done
-            self._reply(outcome, value, error, args, duration, recycle, **self._recorded())
+            self._reply(outcome, value, error, args, duration, recycle, sent=(sent, original), **self._recorded())
 
     def calls(self, header: dict[str, Any], body: bytearray) -> None:
         """Several calls of one function, in order, each as for ``call`` (its own seed, the
@@ -220,8 +226,10 @@ class Runner:
         items = header["calls"]
         max_raised, cpu_stop = int(header["max_raised"]), float(header["cpu_stop"])
         raised = 0
+        original = _as_sent(body)
         for index, item in enumerate(items):
-            args = wire.decode(item["args"], body)
+            sent = item["args"]
+            args = wire.decode(sent, body)
             one = {"inject": header.get("inject"), "stand_ins": header.get("stand_ins"),
                    "seed": item.get("seed")}
 
@@ -233,7 +241,8 @@ class Runner:
                 return  # a bad request, answered
             outcome, value, error, duration, recycle = done
             del done
-            reply = self._reply(outcome, value, error, args, duration, recycle, **self._recorded({"index": index}))
+            reply = self._reply(outcome, value, error, args, duration, recycle, sent=(sent, original),
+                                **self._recorded({"index": index}))
             del value, error, args
             raised += reply["outcome"] == "raised"
             if reply["outcome"] not in ("returned", "raised") or raised > max_raised or reply["recycle"] \
@@ -347,20 +356,22 @@ class Runner:
                   ) -> dict[str, Any]:
         """``_reply``'s ``extra`` and ``encoder`` for the call that just ran: when the parent
         handed one of its stand-ins to a course helper (``_Record``), ``extra`` also carries
-        ``stand_in_calls`` (``[[name, encoded args or None, repeats], ...]``), whose arrays are
-        in ``encoder``'s body before the result's (which keeps its whole ``return_bytes``)."""
+        ``stand_in_calls`` (``[[name, encoded args or None, repeats, answer], ...]``), whose
+        arrays are in ``encoder``'s body before the result's (which keeps its whole ``return_bytes``)."""
         record, self._record = self._record, None
         if record is None or record.budget is None:
             return {"extra": extra, "encoder": encoder}
         encoder = encoder or wire.Encoder(self.settings["return_bytes"])
-        encoder.max_bytes += record.budget
+        encoder.max_bytes += record.budget + record.answer_budget
         return {"extra": {**(extra or {}), "stand_in_calls": record.encoded(encoder)}, "encoder": encoder}
 
     def _reply(self, outcome: str, value: Any, error: BaseException | None, args: Any,
                duration: float, recycle: bool, *, encoder: wire.Encoder | None = None,
-               encoded: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+               encoded: bool = False, extra: dict[str, Any] | None = None,
+               sent: tuple[Any, bytes | None] | None = None) -> dict[str, Any]:
         """Send a call's result (and return its header). ``encoded``: ``value`` is already
-        encoded with ``encoder`` (a script's captures)."""
+        encoded with ``encoder`` (a script's captures). ``sent``: the encoded ``args`` as the
+        request held them and the request's body as received (see :func:`_args_after`)."""
         seen = self.violations.take()
         if self.output.flooded:
             outcome = "output-limit"
@@ -383,7 +394,8 @@ class Runner:
                 encoder = wire.Encoder(self.settings["return_bytes"])
         if error is not None and outcome in ("raised", "memory", "violation"):
             reply.update(self._describe(error))
-        reply["args_after"] = [self._encode_arg(encoder, arg) for arg in args]
+        sent_value = "value" in reply and not encoded and reply["outcome"] == "returned"
+        reply["args_after"] = _args_after(encoder, args, sent, value if sent_value else _ABSENT)
         reply["output"], reply["dropped"] = self.output.finish()
         reply["recycle"] = recycle
         reply["cpu"] = time.process_time()
@@ -408,8 +420,9 @@ class Runner:
         """A stand-in for ``name``: it forwards its arguments to the parent over the channel
         (which student code may write to anyway); it holds no reference to this runner. Once
         the parent's answer hands ``name`` to a course helper (``"observe"``), the helper
-        answers here instead (``_Record.answer``), and from the first such answer on every
-        stand-in call of the call is recorded in ``record``."""
+        answers here instead (``_Record.answer``, which leaves to the parent the calls it cannot
+        record with their answers), and from the first such answer on every stand-in call of
+        the call is recorded in ``record``."""
         send, read, pid = self.send, self.stream.read, self.pid
         real_exit, limit = self.real_exit, self.settings["return_bytes"]
 
@@ -418,7 +431,9 @@ class Runner:
                 real_exit(0)
             helper = None if record is None else record.helpers.get(name)
             if helper is not None:
-                return record.answer(name, helper, args, kwargs)  # type: ignore[union-attr]
+                answered = record.answer(name, helper, args, kwargs)  # type: ignore[union-attr]
+                if answered is not _ASK_PARENT:
+                    return answered
             encoder = wire.Encoder(limit)
             try:
                 encoded = {"args": encoder.encode(list(args)),
@@ -474,18 +489,22 @@ class Runner:
         modules = [sys.modules[name] for name in names if name in sys.modules]
         self.watched_modules = modules
         self.watched = [(vars(module), dict(vars(module))) for module in modules]
+        self.watched_unchanged = _unchanged(self.watched)
 
     def _restore(self) -> bool:
         """Undo what the call patched in those modules (so this runner works); True if it
         patched anything or left threads running: the parent then starts a fresh child before
-        the next call, so one function cannot affect another."""
+        the next call, so one function cannot affect another. A module is unchanged when each
+        of its names is bound to the very object it was bound to (by identity: a replacement
+        whose ``__eq__`` says True, or an equal number, is a change) and it has no other
+        (``_unchanged``: about the cost of ``dict ==``, for all of them at once); only when
+        that sees a change is each module compared, by identity, and put back."""
+        if self.watched_unchanged():
+            return _thread._count() > 0
         changed = False
         for current, saved in self.watched:
-            try:
-                same = current == saved  # C-level; identity first, so no __eq__ for most
-            except BaseException:
-                same = False
-            if not same:
+            if len(current) != len(saved) or any(current.get(key, _ABSENT) is not value
+                                                 for key, value in saved.items()):
                 current.update(saved)
                 changed = True
         return changed or _thread._count() > 0
@@ -518,81 +537,196 @@ class _Unsupported(Exception):
     """A compared value of a script that cannot be sent (its message says which and why)."""
 
 
+#: What :meth:`_Record.answer` returns for a call it leaves to the parent.
+_ASK_PARENT = object()
+
+
 class _Record:
     """The stand-in calls of one call, once the parent has handed a stand-in to a course helper
-    (an answer with ``"observe": {"helper": "module.attr", "kept_bytes": n}``): from then on
-    that stand-in is answered here, by the helper, and every stand-in call is recorded here
-    (the parent recorded the ones before). What the parent's answer would have been, done in
-    the child: the helper gets the arguments as they would cross the wire (copies, taken at
-    the call), its value comes back as a copy the same way, an exception it raises is raised
-    again as the parent's would be (``_rebuild``), and NumPy's floating-point warnings and
-    errors are not the student's (neither shown nor raised under the student's ``np.seterr``).
-    Its time counts towards the call's deadline (the parent's answers do not).
+    (an answer with ``"observe": {"helper": "module.attr", "kept_bytes": n, "answer_bytes": a,
+    "kept_calls": c}``): from then on that stand-in is answered here, by the helper, and every
+    stand-in call is recorded here (the parent recorded the ones before). What the parent's
+    answer would have been, done in the child: the helper gets the arguments as they would cross
+    the wire (copies, taken at the call), its value comes back as a copy the same way, an
+    exception it raises is raised again as the parent's would be (``_rebuild``), and NumPy's
+    floating-point warnings and errors are not the student's (neither shown nor raised under the
+    student's ``np.seterr``). Its time counts towards the call's deadline (the parent's answers
+    do not).
 
     Positional arguments are kept by value while their :func:`_kept_size` fits in the budget
-    (``kept_bytes``, the rest of the parent's); past it a call keeps only its name (None)."""
+    (``kept_bytes``, the rest of the parent's); past it a call keeps only its name (None). At
+    most ``kept_calls`` calls are recorded (the rest are not). A call the helper answers is
+    recorded with its arguments and its answer (the value, as the student got it, within
+    ``answer_bytes`` in all as its encoder counts it, or the exception's type), each a copy of its
+    own taken at the call (the bytes of its encoding),
+    which the parent recomputes afterwards (``session._confirm``): a helper that student code
+    changed only costs the call. A call that cannot be recorded so (keyword arguments, past a
+    budget or the count) is left to the parent (:data:`_ASK_PARENT`)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.helpers: dict[str, Callable[..., Any]] = {}
         self.budget: int | None = None  #: None until the first hand-over
+        self.answer_budget = 0
+        self.max_calls = 0
         self.kept = 0
-        self.calls: list[tuple[str, Any]] = []
+        self.answered = 0  #: bytes of the answers kept
+        self.count = 0  #: calls recorded
+        self.calls: list[tuple[str, Any, Any]] = []  #: (name, args or None, answer or None)
 
     def hand_over(self, name: str, observe: Any) -> None:
         if not isinstance(observe, dict):
             return
         if self.budget is None:
-            kept = observe.get("kept_bytes")
-            self.budget = max(int(kept), 0) if type(kept) is int else 0
+            self.budget = _count(observe.get("kept_bytes"))
+            self.answer_budget = _count(observe.get("answer_bytes"))
+            self.max_calls = _count(observe.get("kept_calls"))
         module_name, _, attribute = str(observe.get("helper")).rpartition(".")
         helper = getattr(sys.modules.get(module_name), attribute, None)
         if callable(helper):
             self.helpers[name] = helper
 
     def add(self, name: str, args: Any) -> None:
+        """Record a call the parent answers."""
+        if self.count >= self.max_calls:
+            return
+        self.count += 1
         size = _kept_size(args)
         if self.budget is not None and self.kept + size <= self.budget:
             self.kept += size
-            self.calls.append((name, args))
+            self.calls.append((name, args, None))
         else:
-            self.calls.append((name, None))
+            self.calls.append((name, None, None))
 
     def answer(self, name: str, helper: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        """The helper's answer to ``name(*args)`` (recorded), or :data:`_ASK_PARENT`."""
+        if kwargs or self.count >= self.max_calls or self.budget is None:
+            return _ASK_PARENT
         encoder = wire.Encoder(self.limit)
         try:
-            encoded = [encoder.encode(list(args)), encoder.encode(dict(kwargs))]
+            encoded = encoder.encode(list(args))
         except wire.Unencodable as exc:
             raise TypeError(f"{name}() cannot be given {exc} in the grader") from None
-        body = bytearray(b"".join(encoder.chunks))
-        sent_args, sent_kwargs = (wire.decode(item, body) for item in encoded)
-        del encoder, encoded
-        self.add(name, sent_args)
+        kept = _Encoded(encoded, b"".join(encoder.chunks))  # the record's copy, as sent
+        del encoder
+        size = _encoded_size(encoded)
+        if self.kept + size > self.budget:
+            return _ASK_PARENT
+        sent = wire.decode(encoded, bytearray(kept.data))  # the helper's own copy
         try:
             with np.errstate(all="ignore"):
-                value = helper(*sent_args, **sent_kwargs)
+                value = helper(*sent)
         except MemoryError:
+            self._keep(name, kept, size, ("e", "MemoryError"))
             raise MemoryError(f"{name}() needs more memory than the grader allows for these"
                               " arguments: check their shapes") from None
         except Exception as exc:
+            self._keep(name, kept, size, ("e", type(exc).__name__))
             raise _rebuild(type(exc).__name__, str(exc)[:2000]) from None
+        del sent
         out = wire.Encoder(self.limit)
         try:
             returned = out.encode(value)
         except wire.Unencodable as exc:
+            self._keep(name, kept, size, ("e", "ValueError"))
             raise ValueError(f"{name}() would return {exc}: check its arguments") from None
-        return wire.decode(returned, bytearray(b"".join(out.chunks)))
+        del value
+        answer = _Encoded(returned, b"".join(out.chunks))  # the record's copy, as the student gets it
+        answer_size = out.size  # its data and an estimate of its header (the encoder's own count)
+        del out
+        if self.answered + answer_size > self.answer_budget:
+            return _ASK_PARENT
+        self.answered += answer_size
+        self._keep(name, kept, size, ("v", answer))
+        return wire.decode(returned, bytearray(answer.data))  # the student's copy
+
+    def _keep(self, name: str, args: _Encoded, size: int, answer: tuple[str, Any]) -> None:
+        self.count += 1
+        self.kept += size
+        self.calls.append((name, args, answer))
 
     def encoded(self, encoder: wire.Encoder) -> list[list[Any]]:
-        """``[[name, encoded args or None, repeats], ...]``: consecutive calls of one name that
-        kept only their name are one entry."""
+        """``[[name, encoded args or None, repeats, answer], ...]``, ``answer`` None (the parent
+        answered), ``["v", encoded value]`` or ``["e", exception type name]``: consecutive calls
+        of one name that kept only their name are one entry."""
         entries: list[list[Any]] = []
-        for name, args in self.calls:
+        for name, args, answer in self.calls:
             if args is None and entries and entries[-1][0] == name and entries[-1][1] is None:
                 entries[-1][2] += 1
+            elif args is None:
+                entries.append([name, None, 1, None])
+            elif type(args) is _Encoded:
+                if answer is not None and answer[0] == "v":
+                    answer = ["v", answer[1].into(encoder)]
+                elif answer is not None:
+                    answer = list(answer)
+                entries.append([name, args.into(encoder), 1, answer])
             else:
-                entries.append([name, None if args is None else encoder.encode(args), 1])
+                entries.append([name, encoder.encode(args), 1, None])
         return entries
+
+
+class _Encoded:
+    """A value as one ``wire.Encoder`` encoded it (``encoded``) with that encoder's body
+    (``data``, bytes: nothing writes to it); :meth:`into` makes it part of another encoder's."""
+
+    __slots__ = ("encoded", "data")
+
+    def __init__(self, encoded: Any, data: bytes) -> None:
+        self.encoded, self.data = encoded, data
+
+    def into(self, encoder: wire.Encoder) -> Any:
+        """``encoded`` for ``encoder``: ``data`` appended to its body where it would put the next
+        array (16-byte aligned, so every array stays aligned), each array's offset moved with it.
+        Counts towards ``encoder.size`` as the arrays would (data plus 64 each, and the padding)."""
+        base = (encoder.body_len + 15) // 16 * 16
+        arrays = _moved(self.encoded, base)
+        if self.data:
+            if base > encoder.body_len:
+                encoder.chunks.append(bytes(base - encoder.body_len))
+            encoder.chunks.append(self.data)
+            encoder.size += base - encoder.body_len + len(self.data) + 64 * arrays
+            encoder.body_len = base + len(self.data)
+        return self.encoded
+
+
+def _moved(encoded: Any, base: int) -> int:
+    """Add ``base`` to the offset of every array in ``encoded`` (in place); how many there are."""
+    if type(encoded) is not dict:
+        return 0
+    tag = encoded.get("t")
+    if tag == "a":
+        encoded["o"] += base
+        return 1
+    if tag in ("l", "u"):
+        return sum(_moved(item, base) for item in encoded["v"])
+    if tag == "d":
+        return sum(_moved(item, base) for item in encoded["k"]) + sum(_moved(item, base) for item in encoded["v"])
+    return 0
+
+
+def _encoded_size(encoded: Any) -> int:
+    """:func:`_kept_size` of what ``wire.decode(encoded, ...)`` returns, read from the encoding."""
+    kind = type(encoded)
+    if kind is str:
+        return 50 + len(encoded)
+    if kind is not dict:
+        return 32
+    tag = encoded.get("t")
+    if tag == "a":
+        return int(encoded["n"]) + 112
+    if tag in ("l", "u"):
+        items = encoded["v"]
+        return 56 + 8 * len(items) + sum(_encoded_size(item) for item in items)
+    if tag == "d":
+        keys, items = encoded["k"], encoded["v"]
+        return 64 + sum(map(_encoded_size, keys)) + sum(map(_encoded_size, items))
+    return 32
+
+
+def _count(value: Any) -> int:
+    """A budget the parent sent: an int >= 0 (0 for anything else)."""
+    return max(value, 0) if type(value) is int else 0
 
 
 def _kept_size(value: Any) -> int:
@@ -610,6 +744,54 @@ def _kept_size(value: Any) -> int:
     if kind is dict:
         return 64 + sum(_kept_size(key) + _kept_size(item) for key, item in value.items())
     return 32
+
+
+#: A request body up to this size is kept as received (``_as_sent``) so that the arguments a call
+#: leaves as they were can go back as markers; a larger one is not copied (its arguments go back
+#: encoded, as they are), so a call never runs with more than this much extra memory.
+_SENT_COPY_BYTES = 8 << 20
+
+
+def _as_sent(body: bytearray) -> bytes | None:
+    """A copy of a request's ``body`` as received, taken before any call can write into the
+    arrays decoded from it; None past :data:`_SENT_COPY_BYTES`."""
+    return bytes(body) if len(body) <= _SENT_COPY_BYTES else None
+
+
+def _args_after(encoder: wire.Encoder, args: Any, sent: tuple[Any, bytes | None] | None,
+                value: Any = _ABSENT) -> list[Any]:
+    """``args_after`` of a reply, each argument as the parent reads it: ``wire.UNCHANGED`` when
+    the call left it exactly as the request sent it (``wire.unchanged``; ``sent``: the encoded
+    argument list and the body as received, ``_as_sent``); ``wire.returned(i)`` when it is a dict, list or
+    array that is the very object the reply's value is (``i = -1``) or holds as item ``i`` of a
+    returned tuple or list (``value``: the value the reply carries, ``_ABSENT`` when none);
+    else encoded as it is now (``{"t": "x"}`` for one that cannot be)."""
+    encoded, original = sent if sent is not None else (None, b"")
+    items = encoded.get("v") if type(encoded) is dict and encoded.get("t") == "l" else None
+    if type(items) is not list or len(items) != len(args) or original is None:
+        items = None
+    parts = value if type(value) in (tuple, list) and len(value) <= 64 else ()
+    unchanged, marker = wire.unchanged, wire.UNCHANGED
+    after: list[Any] = []
+    for index, arg in enumerate(args):
+        if items is not None and original is not None:
+            try:
+                same = unchanged(arg, items[index], original)
+            except Exception:  # cannot tell: sent as it is
+                same = False
+            if same:
+                after.append(marker)
+                continue
+        if value is not _ABSENT and type(arg) in (dict, list, np.ndarray):
+            if arg is value:
+                after.append(wire.returned(-1))
+                continue
+            held = next((i for i, part in enumerate(parts) if part is arg), None)
+            if held is not None:
+                after.append(wire.returned(held))
+                continue
+        after.append(Runner._encode_arg(encoder, arg))
+    return after
 
 
 def _exit_builtin(code: Any = None) -> None:
@@ -699,14 +881,11 @@ def _integrity_check() -> Callable[[], str]:
     """``changed()``: ``""`` while the child-side modules (runner, guard, wire, capture) and
     their classes hold what they held now; else the name of the first thing that differs.
 
-    It runs before every frame, so the common case is one pass in C over all the namespaces
-    (~350 entries): their sizes, their keys in order (compared as the dict lookups of the
-    detailed pass compare them) and their values in order, compared by identity only
-    (``operator.is_not``: no ``__eq__`` of a replaced value is ever called). When that pass
-    sees any difference, the detailed pass (each saved key looked up, its value compared by
-    identity) decides and names it; the quick pass never accepts what the detailed one would
-    refuse (same sizes, same keys in the same order and the same objects mean the same
-    lookups)."""
+    It runs before every frame, so the common case is one check of all the namespaces (~350
+    entries) at about the cost of ``dict ==``, by identity only (:func:`_unchanged`: no
+    ``__eq__`` of a replaced value is ever called). When that check sees any difference (or
+    cannot tell), the detailed pass (each saved key looked up, its value compared by identity)
+    decides and names it; the quick check never accepts what the detailed one would refuse."""
     package = __name__.rpartition(".")[0]
     watched: list[tuple[str, Any, dict[str, Any]]] = []
     for short in ("runner", "guard", "wire", "capture", "script", "residue"):
@@ -718,12 +897,7 @@ def _integrity_check() -> Callable[[], str]:
             if isinstance(value, type) and value.__module__ == module.__name__:
                 watched.append((f"{short}.{value.__name__}", value.__dict__, dict(value.__dict__)))
     size, absent = len, _ABSENT
-    namespaces = tuple(current for _, current, _ in watched)
-    sizes = tuple(size(saved) for _, _, saved in watched)
-    keys = [key for _, _, saved in watched for key in saved]
-    values = tuple(value for _, _, saved in watched for value in saved.values())
-    # captured now: top-level student code may rebind the builtins before a unit's frame
-    is_not, map_, any_, tuple_ = operator.is_not, map, any, tuple
+    unchanged = _unchanged([(current, saved) for _, current, saved in watched])
 
     def differs() -> str:
         for name, current, saved in watched:
@@ -735,17 +909,143 @@ def _integrity_check() -> Callable[[], str]:
         return ""
 
     def changed() -> str:
-        now_keys: list[Any] = []
-        now_values: list[Any] = []
-        for namespace in namespaces:
-            now_keys += namespace
-            now_values += namespace.values()
-        if size(now_values) == size(values) and tuple_(map_(size, namespaces)) == sizes \
-                and now_keys == keys and not any_(map_(is_not, now_values, values)):
-            return ""
-        return differs()
+        return "" if unchanged() else differs()
 
     return changed
+
+
+def _unchanged(pairs: list[tuple[Any, dict[str, Any]]]) -> Callable[[], bool]:
+    """``unchanged()``: True while each namespace (a module's dict or a class's mapping proxy)
+    holds what its saved copy (a dict) holds now: as many entries, each saved key bound to
+    the very object it was bound to. Values are compared by identity only: a replacement whose
+    ``__eq__`` says True, or an equal number, string or tuple, is a change, and no ``__eq__``
+    of a replaced value (nor of a key) is ever called. Built once; the answer costs about what
+    ``dict ==`` costs (:func:`_strict`), or, in an interpreter where that way is not exact
+    (checked once, :func:`_strict_works`), one pass of ``operator.is_not`` (:func:`_scanned`).
+    True is exact; False may, rarely, mean "cannot tell here": callers then compare entry by
+    entry."""
+    return _strict(pairs) if _STRICT[0] else _scanned(pairs)
+
+
+def _strict(pairs: list[tuple[Any, dict[str, Any]]]) -> Callable[[], bool]:
+    """``unchanged()`` as ``dict ==`` in C (identity first), run under a recursion limit so
+    tight that the first comparison of two different objects raises ``RecursionError``
+    instead of comparing them. In CPython 3.11 every ``PyObject_RichCompare`` (and every call)
+    takes one level of the limit, and the lowest limit ``sys.setrecursionlimit`` accepts
+    leaves its caller's frame two levels: there ``proxy == dict`` takes both (the proxy
+    compares its dict), and in a frame one deeper ``dict == dict`` takes the last one, so an
+    entry that is not the saved object itself needs one more and raises. Finding that limit
+    costs one refused call (the last call's answer is tried first); the limit is put back.
+    Too near the limit to lower it, the answer is False (both callers then compare entry by
+    entry)."""
+    dicts = tuple((current, saved) for current, saved in pairs if type(current) is dict)
+    proxies = tuple((current, saved) for current, saved in pairs if type(current) is not dict)
+    # captured now: student code may rebind the builtins and sys's functions before a frame
+    getlimit, setlimit, refused, failure = sys.getrecursionlimit, sys.setrecursionlimit, RecursionError, BaseException
+    lowest_of, collecting, pause, resume = min, gc.isenabled, gc.disable, gc.enable
+    lowest = [3]
+
+    def dicts_unchanged() -> bool:  # one frame deeper than the limit was set for: one level left
+        for current, saved in dicts:
+            if not current == saved:
+                return False
+        return True
+
+    def unchanged() -> bool:
+        limit, collected = getlimit(), collecting()
+        level = lowest_of(lowest[0], limit)
+        pause()  # no finalizer of the student's runs under the tight limit
+        try:
+            while True:  # the lowest limit this frame may set: one below is refused
+                try:
+                    setlimit(level - 1)
+                except refused:
+                    try:
+                        setlimit(level)
+                        break
+                    except refused:
+                        if level >= limit:  # too near the limit to lower it: say "changed",
+                            return False  # and the caller's exact pass decides
+                        level += 1
+                else:
+                    level -= 1
+            lowest[0] = level
+            for current, saved in proxies:
+                if not current == saved:
+                    return False
+            return dicts_unchanged()
+        except failure:  # RecursionError: an entry is not the saved object
+            return False
+        finally:
+            try:
+                setlimit(limit)
+            except failure:  # refused only when nothing was set
+                pass
+            if collected:
+                resume()
+
+    return unchanged
+
+
+def _scanned(pairs: list[tuple[Any, dict[str, Any]]]) -> Callable[[], bool]:
+    """``unchanged()`` as one pass in C over all the namespaces: their sizes, their keys in
+    order (compared as dict lookups compare them) and their values in order, by
+    ``operator.is_not``. Stricter than needed (an entry deleted and added again, in another
+    order, is a change)."""
+    namespaces = tuple(current for current, _ in pairs)
+    sizes = tuple(len(saved) for _, saved in pairs)
+    keys = [key for _, saved in pairs for key in saved]
+    values = tuple(value for _, saved in pairs for value in saved.values())
+    # captured now: top-level student code may rebind the builtins before a unit's frame
+    is_not, map_, any_, tuple_, list_, size = operator.is_not, map, any, tuple, list, len
+    chain, values_of, failure = itertools.chain.from_iterable, operator.methodcaller("values"), BaseException
+
+    def unchanged() -> bool:
+        try:
+            return tuple_(map_(size, namespaces)) == sizes and list_(chain(namespaces)) == keys \
+                and not any_(map_(is_not, chain(map_(values_of, namespaces)), values))
+        except failure:  # a key's __eq__ raised
+            return False
+
+    return unchanged
+
+
+def _strict_works() -> bool:
+    """Does :func:`_strict` answer by identity in this interpreter: on a dict and a class, each
+    unchanged, then with a value replaced by an equal float, by an object whose ``__eq__``
+    says True, and by nothing; repeated so that the interpreter specialises its code on the
+    way (as it will while serving), and the recursion limit must come back as it was."""
+
+    class Claims:
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = None  # type: ignore[assignment]
+
+    class Holder:
+        value = 2.5
+
+    space: dict[str, Any] = {"value": 2.5, "function": len}
+    limit = sys.getrecursionlimit()
+    unchanged = _strict([(space, dict(space)), (Holder.__dict__, dict(Holder.__dict__))])
+    for _ in range(64):
+        if not unchanged():
+            return False
+        for key, replacement in (("value", float("2.5")), ("function", Claims()), ("extra", None)):
+            kept = space.get(key, _ABSENT)
+            space[key] = replacement
+            found = not unchanged()
+            space.pop(key) if kept is _ABSENT else space.__setitem__(key, kept)
+            kept, Holder.value = Holder.__dict__["value"], replacement  # type: ignore[assignment]
+            found = found and not unchanged()
+            Holder.value = kept
+            if not found:
+                return False
+    return unchanged() and sys.getrecursionlimit() == limit
+
+
+#: ``[works]``: whether ``_strict`` is exact here (``_strict_works``, run once at import)
+_STRICT: list[bool] = [_strict_works()]
 
 
 def _trusted_readers() -> tuple[Any, ...]:

@@ -12,7 +12,12 @@ JSON header and the body. Values inside the header are JSON scalars or tagged ob
 * ``{"t": "g", "d": "<f8", "v": ...}`` numpy scalar,
 * ``{"t": "a", "d": "<f8", "s": [3, 2], "o": offset, "n": nbytes}`` numpy array whose raw bytes
   are in the body,
-* ``{"t": "x", "type": "function"}`` a value that could not be encoded (only in ``args_after``).
+* ``{"t": "x", "type": "function"}`` a value that could not be encoded (only in ``args_after``),
+* ``{"t": "="}`` (:data:`UNCHANGED`, only in ``args_after``, never decoded): the argument is still
+  exactly the value the request sent (:func:`unchanged`); the receiver uses its own copy of it,
+* ``{"t": "=", "v": i}`` (:func:`returned`, only in ``args_after``, never decoded): the argument is
+  the very object the reply's value is (``i = -1``) or holds as item ``i`` of a returned tuple or
+  list; the receiver uses a copy of what it decoded there.
 
 Only numeric and boolean dtypes in native byte order cross; nothing is ever unpickled. Decoding
 validates everything (the other side may be hostile) and raises :class:`WireError`.
@@ -66,6 +71,16 @@ class Opaque:
 
     def __repr__(self) -> str:
         return f"<unsendable {self.type_name}>"
+
+
+#: What a child sends in ``args_after`` for an argument the call left as it was sent.
+UNCHANGED: dict[str, str] = {"t": "="}
+
+
+def returned(index: int) -> dict[str, Any]:
+    """What a child sends in ``args_after`` for an argument that is the reply's value (``-1``) or
+    item ``index`` of the returned tuple or list: the very object, encoded once, in ``value``."""
+    return {"t": "=", "v": index}
 
 
 def describe(value: Any) -> str:
@@ -361,7 +376,7 @@ def parse_header(text: bytes | bytearray | memoryview) -> dict[str, Any]:
     return header
 
 
-def decode(data: Any, body: bytearray | bytes, depth: int = 0) -> Any:
+def decode(data: Any, body: bytearray | bytes | memoryview, depth: int = 0) -> Any:
     """Rebuild a value from its encoded form; arrays are views of ``body`` (writable if it is a
     bytearray). Raises :class:`WireError` on anything unexpected."""
     kind = type(data)
@@ -441,7 +456,7 @@ def _decode_scalar(data: dict[str, Any]) -> np.generic:
         raise WireError("numpy scalar out of range") from None
 
 
-def _decode_array(data: dict[str, Any], body: bytearray | bytes) -> np.ndarray:
+def _decode_array(data: dict[str, Any], body: bytearray | bytes | memoryview) -> np.ndarray:
     code = data.get("d")
     dtype = _DTYPES.get(code) if type(code) is str else None
     if dtype is None:
@@ -462,3 +477,78 @@ def _decode_array(data: dict[str, Any], body: bytearray | bytes) -> np.ndarray:
     if size == 0:
         return np.zeros(shape, dtype)
     return np.ndarray(shape, dtype, body, offset)  # a view of the body, like np.frombuffer
+
+
+def unchanged(value: Any, data: Any, body: bytes) -> bool:
+    """True only when ``value`` is still exactly what ``decode(data, body)`` returned, ``body``
+    being the frame's body as it was received (a copy taken before any code could write into the
+    arrays decoded from it): encoding ``value`` again would give ``data`` with the same array
+    bytes, so the receiver can use its own copy of what it sent. False whenever it cannot tell.
+
+    No code of ``value``'s own runs here (exact types only). A scalar must be the very object the
+    header held (``decode`` returns it: a float of other bits, ``-0.0`` for ``0.0``, is another
+    object; so is an equal one, conservatively). A list, tuple or dict must have its exact type,
+    its length and, for a dict, keys of type ``str`` equal to the ones sent, in their order
+    (other keys are never claimed unchanged), each item unchanged in turn. An array must be an ``np.ndarray`` of
+    the same dtype code and shape whose bytes in C order (``tobytes``, wherever its data now is
+    and whatever its strides) equal the bytes sent: a NaN written in place, ``-0.0`` over
+    ``0.0``, a reshape or a reinterpreting ``dtype`` all differ. A NumPy scalar or a complex is
+    compared by its bits."""
+    kind = type(data)
+    if kind is not dict:
+        return value is data
+    tag = data.get("t")
+    if tag == "a":
+        if type(value) is not np.ndarray or _CODES.get(value.dtype) != data["d"]:
+            return False
+        if value.shape != tuple(data["s"]):
+            return False
+        offset, nbytes = data["o"], data["n"]
+        return nbytes == 0 or value.tobytes() == body[offset:offset + nbytes]
+    if tag == "d":
+        keys, items = data["k"], data["v"]
+        if type(value) is not dict or len(value) != len(keys):
+            return False
+        for (key, item), sent_key, sent in zip(value.items(), keys, items, strict=True):
+            if type(key) is not str or type(sent_key) is not str or key != sent_key \
+                    or not unchanged(item, sent, body):
+                return False
+        return True
+    if tag == "l" or tag == "u":
+        items = data["v"]
+        if type(value) is not (list if tag == "l" else tuple) or len(value) != len(items):
+            return False
+        for item, sent in zip(value, items, strict=True):
+            if not unchanged(item, sent, body):
+                return False
+        return True
+    if tag == "g":
+        sent_scalar = _decode_scalar(data)
+        return type(value) is type(sent_scalar) and value.tobytes() == sent_scalar.tobytes()
+    if tag == "c":
+        real, imag = data["v"]
+        return type(value) is complex and _bits(value) == _bits(complex(real, imag))
+    return False
+
+
+_COMPLEX = struct.Struct("=dd")
+
+
+def _bits(number: complex) -> bytes:
+    return _COMPLEX.pack(number.real, number.imag)
+
+
+def fresh(value: Any) -> Any:
+    """A decoded value with containers and arrays of its own (arrays copied, writable; scalars,
+    immutable, shared): what a receiver hands out for an argument the child sent back as a
+    marker (:data:`UNCHANGED`, :func:`returned`), from a value it decoded itself."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy()
+    if kind is dict:
+        return {key: fresh(item) for key, item in value.items()}
+    if kind is list:
+        return [fresh(item) for item in value]
+    if kind is tuple:
+        return tuple(fresh(item) for item in value)
+    return value
