@@ -20,6 +20,9 @@ COURSE_MODULES = {
     "common.gradient": ".dlfs_common.gradient",
     # not the course's: trusted steps of the report's pictures, run beside the learner's code
     "figure_helpers": ".figure_helpers",
+    # not the course's either: costs of the gradient checks' cases (their "worlds") that the sandbox
+    # answers stand-ins with (spec key ``observed``); no reference, nothing secret
+    "gc_worlds": ".gc_worlds",
 }
 
 #: Course modules provided to a submission's imports that learners also write and hand in to be

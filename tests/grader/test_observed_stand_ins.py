@@ -41,12 +41,15 @@ def _spec_with(tmp_path: Path, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize("observed, why", [
     ('{ forward_propagation_n = "figure_helpers.bowl_next" }', "course-provided"),
+    ('{ forward_propagation_n = ["gc_utils.forward_propagation_n", "figure_helpers.bowl_next"] }', "course-provided"),
+    ('{ forward_propagation_n = [] }', "must map"),
+    ('{ forward_propagation_n = [3] }', "must map"),
     ('{ sigmoid = "gc_utils.sigmoid" }', "not one of the function's stand_ins"),
     ('["gc_utils.forward_propagation_n"]', "must map"),
 ])
 def test_the_spec_refuses_what_may_not_be_observed(tmp_path: Path, observed: str, why: str) -> None:
-    root = _spec_with(tmp_path, 'observed = { forward_propagation_n = "gc_utils.forward_propagation_n" }',
-                      f"observed = {observed}")
+    root = _spec_with(tmp_path, 'observed = { forward_propagation_n = ["gc_utils.forward_propagation_n", '
+                      '"gc_worlds.cubic_net_cost"] }', f"observed = {observed}")
     with pytest.raises(SpecError, match=why):
         load_assignment("gradient_checking", root)
 
@@ -57,7 +60,7 @@ def test_a_graded_function_is_never_observed() -> None:
     # a graded function whose reference is the very helper observed elsewhere
     graded = dataclasses.replace(check, name="dictionary_to_vector",
                                  reference="dnn_autograder.course_helpers.gc_utils:dictionary_to_vector")
-    observing = dataclasses.replace(check, observed={"forward_propagation_n": "gc_utils.dictionary_to_vector"})
+    observing = dataclasses.replace(check, observed={"forward_propagation_n": ("gc_utils.dictionary_to_vector",)})
     with pytest.raises(SpecError, match="graded function"):
         _no_graded_helpers(Path("spec.toml"), (graded, observing))
     _no_graded_helpers(Path("spec.toml"), (check,))  # the real spec passes
@@ -66,8 +69,21 @@ def test_a_graded_function_is_never_observed() -> None:
 def test_a_case_is_handed_over_only_when_its_world_uses_that_helper() -> None:
     suite = build_suites(load_assignment("gradient_checking"))["gradient_check_n"]
     worlds = {item.case.world: suite.observed(item.case) for item in suite.expected}
-    assert worlds == {"course-net": {"forward_propagation_n": "gc_utils.forward_propagation_n"}, "cubic-net": {}}
+    assert worlds == {"course-net": {"forward_propagation_n": "gc_utils.forward_propagation_n"},
+                      "cubic-net": {"forward_propagation_n": "gc_worlds.cubic_net_cost"}}
     assert STAND_IN_KEPT_BYTES <= RECORDED_BYTES  # the child may send all the parent keeps
+    one = dataclasses.replace(suite.spec, observed={"forward_propagation_n": ("gc_utils.forward_propagation_n",)})
+    narrower = dataclasses.replace(suite, spec=one)
+    assert {item.case.world: narrower.observed(item.case) for item in suite.expected}["cubic-net"] == {}
+
+
+def test_the_spec_takes_one_helper_or_a_list(tmp_path: Path) -> None:
+    both = 'observed = { forward_propagation_n = ["gc_utils.forward_propagation_n", "gc_worlds.cubic_net_cost"] }'
+    root = _spec_with(tmp_path, both, 'observed = { forward_propagation_n = "gc_utils.forward_propagation_n" }')
+    spec = load_assignment("gradient_checking", root).function("gradient_check_n")
+    assert spec.observed == {"forward_propagation_n": ("gc_utils.forward_propagation_n",)}
+    spec = load_assignment("gradient_checking").function("gradient_check_n")
+    assert spec.observed == {"forward_propagation_n": ("gc_utils.forward_propagation_n", "gc_worlds.cubic_net_cost")}
 
 
 def test_the_first_call_is_recorded_here_then_handed_over() -> None:
@@ -77,6 +93,7 @@ def test_the_first_call_is_recorded_here_then_handed_over() -> None:
     args = (item.case.args["X"], item.case.args["Y"], item.case.args["parameters"])
     first = request.on_stand_in("forward_propagation_n", args, {})
     assert isinstance(first, Observed) and first.helper == "gc_utils.forward_propagation_n"
+    assert first.check is suite.world(item.case)["forward_propagation_n"]  # what the child's answers must be
     assert first.kept_bytes == STAND_IN_KEPT_BYTES - retained_bytes(args)
     request.on_stand_in("forward_propagation_n", args, {})  # answered, no longer recorded here
     assert [name for name, _ in request.calls] == ["forward_propagation_n"]
@@ -95,3 +112,44 @@ def test_recorded_calls_follow_the_parents_within_the_budget() -> None:
     np.testing.assert_array_equal(calls[1][1][0], small)
     assert calls[1][1][0] is not small  # its own copy, not a view of the frame
     assert stand_in_calls([("f", (1,))], _record(None)) == (("f", (1,)),)
+
+
+#: A check that forgets the factor 2 of the two-sided difference and halves the helpers that answer
+#: its stand-in in the sandbox (the child undoes a patch made at load, so it patches in the call):
+#: its answers would then come out right.
+_HALVED_HELPERS = '''\
+import numpy as np
+import gc_utils
+import gc_worlds
+from gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+
+_course, _cubic = gc_utils.forward_propagation_n, gc_worlds.cubic_net_cost
+
+
+def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False):
+    gc_utils.forward_propagation_n = lambda X, Y, p: (0.5 * _course(X, Y, p)[0], ())
+    gc_worlds.cubic_net_cost = lambda X, Y, p: (0.5 * _cubic(X, Y, p)[0], ())
+    forward_propagation_n(X, Y, parameters)  # the grader answers this one, then hands the rest over
+    theta, _ = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients)
+    approx = np.zeros_like(theta)
+    for i in range(theta.shape[0]):
+        plus, minus = np.copy(theta), np.copy(theta)
+        plus[i] += epsilon
+        minus[i] -= epsilon
+        J_plus, _ = forward_propagation_n(X, Y, vector_to_dictionary(plus))
+        J_minus, _ = forward_propagation_n(X, Y, vector_to_dictionary(minus))
+        approx[i] = (J_plus - J_minus) / epsilon
+    return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
+'''
+
+
+def test_patching_the_helpers_in_the_sandbox_gains_no_marks(tmp_path: Path) -> None:
+    from dnn_autograder.grader.grading.pipeline import grade_submission
+
+    path = tmp_path / "gradient_checking.py"
+    path.write_text(_HALVED_HELPERS)
+    result = grade_submission(path, assignment="gradient_checking")
+    check = next(f for a in result.assignments for f in a.functions if f.name == "gradient_check_n")
+    assert check.status != "passed" and check.score == 0, (check.status, check.message)
+    assert "tamper" in check.message and "gc_" in check.message, check.message

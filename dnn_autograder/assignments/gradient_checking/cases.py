@@ -20,7 +20,9 @@ Worlds of ``gradient_check_n`` (hook ``forward_propagation_n``):
   helper ``gc_utils.forward_propagation_n`` itself: after the first call, the sandbox answers
   and records its calls (spec key ``observed``).
 * ``cubic-net``: :math:`J = \sum_k \theta_k^3 / 3 + c\,\theta_k` with
-  :math:`c = 1 + \mathrm{mean}(X^2)`, gradient :math:`\theta_k^2 + c > 0` (never zero, no kinks).
+  :math:`c = 1 + \mathrm{mean}(X^2)`, gradient :math:`\theta_k^2 + c > 0` (never zero, no kinks):
+  ``gc_worlds.cubic_net_cost``, a module the sandbox loads, so it is observed like the course's
+  helper (answered in the sandbox, every answer recomputed by the grader afterwards).
 
 Every ``gradient_check_n`` case passes either the world's correct gradients or the same
 gradients with the notebook's planted bugs (``dW2`` doubled, ``db1`` times four).
@@ -37,7 +39,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from dnn_autograder.course_helpers.gc_utils import PARAMETER_SHAPES, dictionary_to_vector
+from dnn_autograder.course_helpers.gc_utils import PARAMETER_SHAPES
+from dnn_autograder.course_helpers.gc_worlds import cubic_net_cost, cubic_net_slope
 from dnn_autograder.grader.assignment.strategies import (
     assume,
     binary_labels,
@@ -96,16 +99,6 @@ def _cubic_derivative_without_factor(x, theta):
     return x * theta**2
 
 
-def _cubic_net_slope(X) -> float:
-    return 1.0 + float(np.mean(np.square(np.asarray(X, dtype=float))))
-
-
-def _cubic_net_cost(X, Y, parameters):
-    theta, _ = dictionary_to_vector(parameters)
-    cost = float(np.sum(theta**3 / 3.0 + _cubic_net_slope(X) * theta))
-    return cost, ()
-
-
 #: World name -> ``{stand-in name: callable}`` (each world holds exactly its function's hooks).
 WORLDS: dict[str, dict[str, Callable]] = {
     "course": {"forward_propagation": _course_cost, "backward_propagation": _course_derivative},
@@ -115,7 +108,7 @@ WORLDS: dict[str, dict[str, Callable]] = {
         "backward_propagation": _cubic_derivative_without_factor,
     },
     "course-net": {"forward_propagation_n": forward_propagation_n},
-    "cubic-net": {"forward_propagation_n": _cubic_net_cost},
+    "cubic-net": {"forward_propagation_n": cubic_net_cost},
 }
 
 SCALAR_WORLDS = ("course", "cubic", "wrong-gradient")
@@ -138,7 +131,7 @@ def net_gradients(
         _, cache = forward_propagation_n(X, Y, parameters)
         gradients = dict(backward_propagation_n(X, Y, cache))
     elif world == "cubic-net":
-        slope = _cubic_net_slope(X)
+        slope = cubic_net_slope(X)
         m = X.shape[1]
         rows = {"Z3": 1, "A2": 3, "Z2": 3, "A1": 5, "Z1": 5}
         gradients = {}

@@ -80,14 +80,16 @@ class FunctionSpec:
         stand_ins: names (graded functions or controlled helpers) the function may call, answered
             by the trusted parent instead of the student's own code.
         helpers: ``{name: "module.attr"}`` course helpers injected into the student's namespace.
-        observed: ``{stand-in name: "module.attr"}``: in a case whose world answers that stand-in
-            with this very course helper (the same function), the parent answers its first call
-            and hands the rest to the helper in the child, which records every stand-in call
-            from then on (as the parent would: positional arguments by value, within the same
-            byte budget) and sends them with the result: no round trip per call. The helper's
-            time counts towards the call's deadline. Only course-provided code: a module of
+        observed: ``{stand-in name: ("module.attr", ...)}`` (one target or a list in the spec):
+            in a case whose world answers that stand-in with one of these very helpers (the same
+            function), the parent answers its first call and hands the rest to that helper in the
+            child, which records every stand-in call from then on (as the parent would: positional
+            arguments by value, within the same byte budget) with the answers it gave, and sends
+            them with the result: no round trip per call. The parent recomputes every such answer
+            with the world's function (a different one makes the call a violation). The helper's
+            time counts towards the call's deadline. Only code the sandbox loads: a module of
             ``course_helpers.COURSE_MODULES`` that learners do not write and that is not the
-            grader's own, and never a graded function or its reference.
+            grader's picture steps, and never a graded function or its reference.
         strategy: name of the strategy factory in the assignment's ``cases.py``.
         properties: name of the property check in ``properties.py`` (stochastic functions).
         reference: ``module:attr`` of the reference implementation.
@@ -116,7 +118,7 @@ class FunctionSpec:
     immutable: tuple[str, ...] = ()
     stand_ins: tuple[str, ...] = ()
     helpers: Mapping[str, str] = field(default_factory=dict)
-    observed: Mapping[str, str] = field(default_factory=dict)
+    observed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strategy: str = ""
     properties: str = ""
     reference: str = ""
@@ -317,18 +319,25 @@ def course_helper(target: str) -> Any:
     return helper
 
 
-def _observed(path: Path, function: str, table: Any, stand_ins: tuple[str, ...]) -> dict[str, str]:
+def _observed(path: Path, function: str, table: Any, stand_ins: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     where = f"{path}: function {function!r}: observed"
-    if not isinstance(table, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+    if not isinstance(table, Mapping):
         raise SpecError(f"{where} must map stand-in names to \"module.attr\" course helpers")
-    for name, target in table.items():
+    observed: dict[str, tuple[str, ...]] = {}
+    for name, targets in table.items():
+        targets = (targets,) if isinstance(targets, str) else targets
+        if not isinstance(name, str) or not isinstance(targets, list | tuple) or not targets \
+                or not all(isinstance(target, str) for target in targets):
+            raise SpecError(f"{where} must map stand-in names to \"module.attr\" course helpers (or lists of them)")
         if name not in stand_ins:
             raise SpecError(f"{where}: {name!r} is not one of the function's stand_ins")
-        try:
-            course_helper(target)
-        except LookupError as exc:
-            raise SpecError(f"{where}: {exc} (only course-provided code may be observed)") from None
-    return dict(table)
+        for target in targets:
+            try:
+                course_helper(target)
+            except LookupError as exc:
+                raise SpecError(f"{where}: {exc} (only course-provided code may be observed)") from None
+        observed[name] = tuple(targets)
+    return observed
 
 
 def _no_graded_helpers(path: Path, functions: tuple[FunctionSpec, ...]) -> None:
@@ -337,7 +346,7 @@ def _no_graded_helpers(path: Path, functions: tuple[FunctionSpec, ...]) -> None:
     graded = {f.name for f in functions}
     references = [resolve(f.reference) for f in functions]
     for fspec in functions:
-        for target in fspec.observed.values():
+        for target in (target for targets in fspec.observed.values() for target in targets):
             helper = course_helper(target)
             if target.rpartition(".")[2] in graded or any(helper is ref for ref in references):
                 raise SpecError(f"{path}: function {fspec.name!r}: observed {target!r} is a graded function: "
