@@ -184,6 +184,11 @@ def to_jsonable(value: Any) -> Any:
     large ones: the same keys but ``"summary"`` (min, max, mean, std) and ``"head"`` instead of
     ``"data"``. Non-finite floats become the strings ``"nan"``, ``"inf"``, ``"-inf"``.
     """
+    kind = type(value)
+    if kind is float or kind is int or kind is str or kind is bool or value is None:  # the commonest, first
+        return _finite(value)
+    if kind is list and _finite_floats(value):  # a series of numbers (figures)
+        return list(value)
     if isinstance(value, np.ndarray):
         out: dict[str, Any] = {"shape": list(value.shape), "dtype": str(value.dtype)}
         if value.dtype.kind not in "biuf":
@@ -220,12 +225,17 @@ def _finite(value: Any) -> Any:
             return "inf" if value > 0 else "-inf"
         return value
     if isinstance(value, list):
-        return [_finite(v) for v in value]
+        return list(value) if _finite_floats(value) else [_finite(v) for v in value]
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
     if isinstance(value, str | int | bool) or value is None:
         return value
     return repr(value)[:200]
+
+
+def _finite_floats(items: list) -> bool:
+    """Every item is a finite ``float`` (exactly that type): the list is its own JSON-ready form."""
+    return set(map(type, items)) == {float} and all(map(math.isfinite, items))
 
 
 def short_repr(value: Any, limit: int = 60) -> str:

@@ -14,6 +14,7 @@ shape. Anything else fails with the generic counterexample: no name is better th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -53,10 +54,12 @@ def _mutant_matches(suite: FunctionSuite, mistake: Mistake, sample: Sequence[Cas
     mutant's outputs differ from zeros in the correct output's shape (on a case where the mutant
     itself returns such zeros, an output that says nothing would match it)."""
     spec = suite.spec
+    mutant = mistake.mutant
+    assert mutant is not None
     informative = 0
     for outcome in sample:
         try:
-            predicted = suite.run(mistake.mutant, outcome.case)  # type: ignore[arg-type]
+            predicted = suite.trusted_outputs(mutant, outcome.case)  # kept for every student
         except Exception:  # noqa: BLE001 - a mutant that cannot run on this case does not match
             return False
         assert outcome.got is not None
@@ -64,11 +67,16 @@ def _mutant_matches(suite: FunctionSuite, mistake: Mistake, sample: Sequence[Cas
             return False
         if compare_outputs(predicted, outcome.got, rtol=spec.rtol, atol=spec.atol, exact_keys=True):
             return False
-        informative += bool(compare_outputs(_filled_like(outcome.expected, 0), predicted,
-                                            rtol=spec.rtol, atol=spec.atol, exact_keys=True))
+        informative += suite.derived(mutant, outcome.case, "informative", partial(
+            _not_zeros, predicted, outcome.expected, spec.rtol, spec.atol))
         if informative >= MAX_REPLAYED:
             break
     return informative > 0
+
+
+def _not_zeros(predicted: Mapping[str, Any], expected: Mapping[str, Any], rtol: float, atol: float) -> bool:
+    """The mutant's outputs differ from zeros in the correct output's shape (module doc)."""
+    return bool(compare_outputs(_filled_like(expected, 0), predicted, rtol=rtol, atol=atol, exact_keys=True))
 
 
 def _covers(predicted: Mapping[str, Any], got: Mapping[str, Any]) -> bool:

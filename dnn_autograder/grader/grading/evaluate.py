@@ -16,9 +16,10 @@ from dnn_autograder.grader.grading.numerical_gradient import gradients_agree, on
 from dnn_autograder.grader.grading.scripts import plain_steps, script_lines, step_line
 from dnn_autograder.grader.grading.suite import Expected, FunctionSuite
 from dnn_autograder.grader.model import Case, Mismatch, script_output
+from dnn_autograder.grader.sandbox.child.wire import fresh
 from dnn_autograder.grader.sandbox.records import CallRecord
 from dnn_autograder.grader.sandbox.session import Observed
-from dnn_autograder.grader.values import bounded, deep_copy, identical, retained_bytes
+from dnn_autograder.grader.values import bounded, deep_copy, retained_bytes
 
 #: Bytes of stand-in arguments kept per case for the diagnosis; later calls keep their names only.
 STAND_IN_KEPT_BYTES = 4 << 20
@@ -73,6 +74,8 @@ class CaseRequest:
 def case_request(suite: FunctionSuite, item: Expected) -> CaseRequest:
     """The stand-in answers for one run of ``item.case`` (a fresh record of calls each time)."""
     calls: list[tuple[str, tuple[Any, ...]]] = []
+    if not suite.spec.stand_ins:  # nothing to answer (no world, nothing observed)
+        return CaseRequest(None, calls)
     world = suite.world(item.case)
     observed = suite.observed(item.case)
     kept = [0]  # bytes of stand-in arguments kept so far
@@ -89,7 +92,7 @@ def case_request(suite: FunctionSuite, item: Expected) -> CaseRequest:
         value = world[name](*args, **kwargs)
         if name in observed:
             handed[0] = True
-            return Observed(value, observed[name], STAND_IN_KEPT_BYTES - kept[0])
+            return Observed(value, observed[name], STAND_IN_KEPT_BYTES - kept[0], world[name])
         return value
 
     return CaseRequest(answer if suite.spec.stand_ins else None, calls)
@@ -133,7 +136,7 @@ def judge_call(suite: FunctionSuite, item: Expected, record: CallRecord,
     value, record = record.value, _without_values(record)  # got and args_after keep what is needed
     normalised = normalise(spec, value, args_after)
     del value
-    mutated = _mutations(spec.immutable, case.args, args_after) + _shared_outputs(spec.returns, record)
+    mutated = _mutations(spec.immutable, item, args_after) + _shared_outputs(spec.returns, record)
     if normalised.problem is not None:
         return CaseOutcome(case, item.outputs, record, normalised.outputs,
                            (normalised.problem, *mutated), False, "exact", observation)
@@ -221,7 +224,7 @@ def stand_in_calls(calls: list[tuple[str, tuple[Any, ...]]], record: CallRecord)
         size = -1 if args is None else retained_bytes(args)
         if 0 <= size and kept + size <= STAND_IN_KEPT_BYTES:
             kept += size
-            more.append((name, deep_copy(args)))  # its own arrays, not views of the result's frame
+            more.append((name, fresh(args)))  # its own arrays, not views of the result's frame (as decoded)
         else:
             more.append((name, ()))
     return (*calls, *more)
@@ -230,6 +233,12 @@ def stand_in_calls(calls: list[tuple[str, tuple[Any, ...]]], record: CallRecord)
 def _without_values(record: CallRecord) -> CallRecord:
     """``record`` without its decoded value, arguments and recorded stand-in calls (an outcome
     keeps them once, as ``got`` and ``observation``, within the function's budget)."""
+    if type(record) is CallRecord:  # the usual record: the copy dataclasses.replace makes, made
+        copy = object.__new__(CallRecord)  # without running __init__ again (a seventh of the time)
+        fields = copy.__dict__
+        fields.update(record.__dict__)
+        fields["value"], fields["args_after"], fields["stand_in_calls"] = None, (), None
+        return copy
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
         if hasattr(record, "stand_in_calls"):
             return dataclasses.replace(record, value=None, args_after=(), stand_in_calls=None)
@@ -258,7 +267,10 @@ class Retention:
 
 
 def _shared_outputs(names: tuple[str, ...], record: CallRecord) -> tuple[Mismatch, ...]:
-    pairs = [(i, j) for i, j in getattr(record, "aliases", ()) if j < len(names)]
+    aliases = getattr(record, "aliases", ())
+    if not aliases:
+        return ()
+    pairs = [(i, j) for i, j in aliases if j < len(names)]
     return tuple(
         Mismatch(names[i], "aliased", f"`{names[i]}` and `{names[j]}` are one and the same object (as after"
                  f" `{names[i]} = {names[j]} = {{}}`): updating one changes the other. Create a separate"
@@ -272,9 +284,12 @@ def _shared_outputs(names: tuple[str, ...], record: CallRecord) -> tuple[Mismatc
 RESTORED_RTOL = 1e-12
 
 
-def _mutations(names: tuple[str, ...], before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+def _mutations(names: tuple[str, ...], item: Expected, after: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+    """A mismatch for each argument of ``names`` that the call left not ``identical`` to the
+    case's (within :data:`RESTORED_RTOL`; the case's side prepared once: :meth:`Expected.snapshot`)."""
+    before = item.case.args
     return tuple(
         Mismatch(name, "mutated", f"your function modified its argument `{name}`, which it must leave unchanged")
         for name in names
-        if name in before and name in after and not identical(before[name], after[name], rtol=RESTORED_RTOL)
+        if name in before and name in after and not item.snapshot(name).unchanged(after[name], rtol=RESTORED_RTOL)
     )

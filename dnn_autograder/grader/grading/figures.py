@@ -85,6 +85,8 @@ class Figure:
             handle (``None`` or ``{}``: no figure for this submission, e.g. nothing to call).
         draw: ``draw(data, id) -> block``: the report block ``{"title", "svg", "caption",
             "table", "notes"}`` for that data; ``id`` is unique in the page (SVG element ids).
+            It depends on its arguments only: a block drawn for the same data and ``id`` is
+            reused (:func:`dnn_autograder.grader.outputs.render.plots.figure_blocks`).
     """
 
     name: str
@@ -149,8 +151,11 @@ def drawers(assignment: str | None = None, root: Path = ASSIGNMENTS_DIR) -> dict
     that is not an assignment folder (e.g. from an edited results file) has no drawers; a
     ``figures.py`` that cannot be imported is logged and costs only its own drawers.
     """
-    known = available_assignments(root)
-    names = list(known) if assignment is None else [assignment] if assignment in known else []
+    if assignment is None:
+        names = list(available_assignments(root))
+    else:  # one of available_assignments(root), found without listing them all (once per report)
+        plain = assignment not in ("", ".", "..") and not any(c in assignment for c in "/\\\0")
+        names = [assignment] if plain and (root / assignment / "spec.toml").exists() else []
     found: dict[str, Callable[..., dict[str, Any]]] = {}
     for name in names:
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -57,8 +58,10 @@ def _clarity(suite: FunctionSuite, mistake: Mistake, outcome: CaseOutcome) -> Cl
     size = -size_of(outcome.case.args)
     predicted = _reproduced(suite, mistake, outcome)
     if predicted is not None:
-        shown = {name: value for name, value in predicted.items() if name in outcome.got}
-        return (preferred, *_difference(suite, outcome.expected, shown), size)
+        names = tuple(name for name in predicted if name in outcome.got)
+        shown = {name: predicted[name] for name in names}
+        return (preferred, *suite.derived(mistake.mutant, outcome.case, ("difference", names),  # type: ignore[arg-type]
+                                          partial(_difference, suite, outcome.expected, shown)), size)
     if mistake.structural is not None and _structural(mistake, outcome):
         changed = len({m.where.split("[", 1)[0] for m in outcome.mismatches})
         return (preferred, changed, 0, size)
@@ -81,7 +84,7 @@ def _reproduced(suite: FunctionSuite, mistake: Mistake, outcome: CaseOutcome) ->
     assert outcome.got is not None
     try:
         with np.errstate(all="ignore"):
-            predicted = suite.run(mistake.mutant, outcome.case)
+            predicted = suite.trusted_outputs(mistake.mutant, outcome.case)  # kept for every student
     except Exception:  # noqa: BLE001 - a mutant that cannot run on this case is no evidence here
         return None
     if not any(name in outcome.got for name in predicted):

@@ -7,10 +7,10 @@ the reference's normalised output. Nothing here is ever sent to student code exc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -26,12 +26,15 @@ from dnn_autograder.grader.errors import SpecError
 from dnn_autograder.grader.grading.compare import Agreement
 from dnn_autograder.grader.grading.normalise import compare_outputs, normalise, outputs_agreement
 from dnn_autograder.grader.grading.scripts import run_trusted
+from dnn_autograder.grader.grading.unchanged import Snapshot
 from dnn_autograder.grader.model import Case
 from dnn_autograder.grader.sandbox.requests import PreparedCalls
 from dnn_autograder.grader.values import deep_copy
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,20 @@ class Expected:
     def agreement(self) -> Agreement:
         """``outputs`` prepared once for the verdict on every student (``compare_outputs``)."""
         return outputs_agreement(self.outputs)
+
+    def snapshot(self, name: str) -> Snapshot:
+        """The case's argument ``name`` prepared, at its first use, for the check that a student
+        left it unchanged (:class:`~dnn_autograder.grader.grading.unchanged.Snapshot`); kept for
+        every student (a case's arguments never change: trusted code runs on copies)."""
+        known = self._snapshots
+        found = known.get(name)
+        if found is None:
+            found = known[name] = Snapshot(self.case.args[name])
+        return found
+
+    @cached_property
+    def _snapshots(self) -> dict[str, Snapshot]:
+        return {}
 
 
 @dataclass(frozen=True)
@@ -99,13 +116,59 @@ class FunctionSuite:
             raise SpecError(f"{self.spec.name}: case names unknown world {case.world!r}") from exc
 
     def observed(self, case: Case) -> Mapping[str, str]:
-        """The stand-ins of ``spec.observed`` that ``case``'s world answers with that very course
-        helper (the same function): ``{name: "module.attr"}``, handed to the helper in the child."""
+        """The stand-ins of ``spec.observed`` that ``case``'s world answers with one of their very
+        course helpers (the same function): ``{name: "module.attr"}``, handed to that helper in
+        the child."""
         if not self.spec.observed:
             return {}
         world = self.world(case)
-        return {name: target for name, target in self.spec.observed.items()
+        return {name: target for name, targets in self.spec.observed.items() for target in targets
                 if world.get(name) is course_helper(target)}
+
+    def trusted_outputs(self, impl: Callable[..., Any], case: Case) -> Mapping[str, Any]:
+        """:meth:`run` ``(impl, case)``, kept for the process when ``case`` is one of ``expected``'s:
+        a trusted implementation's outputs on one of the suite's cases are the same for every
+        student, as the reference's are (a mutant, replayed by the diagnosis for each student
+        with that mistake). Like the reference's, they must follow from the case alone (a unit
+        that draws random numbers is a script, which :func:`run_trusted` seeds with the case's
+        seed). A failure is not kept (the run raises each time), nor a run on another case (a
+        shrunk one). The outputs are shared: callers must not change them."""
+        index = self._index_of(case)
+        if index is None:
+            return self.run(impl, case)
+        key = (index, "outputs", impl)
+        memo = self._memo
+        if key not in memo:
+            memo[key] = self.run(impl, case)
+        return memo[key]
+
+    def derived(self, impl: Callable[..., Any], case: Case, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept under ``key`` beside :meth:`trusted_outputs` ``(impl, case)`` when
+        those are kept, else computed each time: for what follows from ``impl``'s outputs on the
+        case and the expected ones alone (the same for every student: ``compute`` must not read
+        anything a student does; ``key`` names what it computes)."""
+        index = self._index_of(case)
+        memo = self._memo
+        if index is None or (index, "outputs", impl) not in memo:
+            return compute()
+        full = (index, "derived", impl, key)
+        if full in memo:
+            return memo[full]
+        value = memo[full] = compute()
+        return value
+
+    def _index_of(self, case: Case) -> int | None:
+        """The position of ``case`` (that very object) in ``expected``, or None."""
+        index = self._case_index.get(id(case))
+        return index if index is not None and self.expected[index].case is case else None
+
+    @cached_property
+    def _case_index(self) -> dict[int, int]:
+        return {id(item.case): index for index, item in enumerate(self.expected)}
+
+    @cached_property
+    def _memo(self) -> dict[tuple[Any, ...], Any]:
+        return {}
 
     def run(self, impl: Callable[..., Any], case: Case) -> Mapping[str, Any]:
         """Run a trusted implementation (reference or mutant) on a case; named outputs."""

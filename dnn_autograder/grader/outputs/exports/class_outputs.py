@@ -23,7 +23,7 @@ from dnn_autograder.grader.model import SubmissionResult
 from dnn_autograder.grader.outputs.exports import csv_export, junit
 from dnn_autograder.grader.outputs.exports.files import (
     atomic_path,
-    dumps_json,
+    dumps_json_twice,
     write_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -85,7 +85,8 @@ class ResultText:
     """A student's results JSON as text, made once, where the student was graded (a batch's
     worker), so that the batch's own process neither converts nor encodes it.
 
-    ``compact``: what the gradebook stores (:func:`dumps_json` without indentation).
+    ``compact``: what the gradebook stores (:func:`dumps_json` without indentation; the two
+    texts are made in one pass: :func:`dumps_json_twice`).
     ``pretty``: the text of ``result.json`` (as :func:`write_json_atomic` writes it) still to be
     written, or None once the worker has written the file itself."""
 
@@ -98,7 +99,8 @@ def result_text(result: SubmissionResult, folder: Path | None = None) -> ResultT
     atomically (``pretty`` is then None), unless that fails (``pretty`` then holds the text, for
     the caller to write or report)."""
     data = submission_dict(result)
-    compact, pretty = dumps_json(data), dumps_json(data, indent=2) + "\n"
+    compact, pretty = dumps_json_twice(data, indent=2)
+    pretty += "\n"
     if folder is None:
         return ResultText(compact, pretty)
     try:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from dnn_autograder.grader.outputs.exports.json_text import both_texts
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
@@ -64,6 +66,17 @@ def dumps_json(data: Any, *, indent: int | None = None) -> str:
     except UnicodeEncodeError:
         return json.dumps(data, indent=indent, allow_nan=False)
     return text
+
+
+def dumps_json_twice(data: Any, *, indent: int = 2) -> tuple[str, str]:
+    """``(dumps_json(data), dumps_json(data, indent=indent))``, made in one pass
+    (:func:`~dnn_autograder.grader.outputs.exports.json_text.both_texts`)."""
+    compact, pretty = both_texts(data, indent)
+    try:
+        compact.encode("utf-8")
+    except UnicodeEncodeError:  # the same strings are in both
+        return json.dumps(data, allow_nan=False), json.dumps(data, indent=indent, allow_nan=False)
+    return compact, pretty
 
 
 def _umask() -> int:

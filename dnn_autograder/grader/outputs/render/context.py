@@ -6,6 +6,7 @@ through :func:`dnn_autograder.grader.outputs.render.text.clean` here and is esca
 
 from __future__ import annotations
 
+import functools
 import logging
 import tomllib
 from collections.abc import Mapping
@@ -140,10 +141,24 @@ def _case_seeds(result: SubmissionResult) -> list[dict[str, Any]]:
 
 
 def _spec_seed(assignment: str) -> int | None:
+    """The ``case_seed`` of the assignment's ``spec.toml`` as the file is now (None when it has
+    none, or cannot be read): parsed once per version of the file (its size and modification
+    time), not once per report."""
     from dnn_autograder.grader.assignment.spec import ASSIGNMENTS_DIR
 
+    path = ASSIGNMENTS_DIR / assignment / "spec.toml"
     try:
-        data = tomllib.loads((ASSIGNMENTS_DIR / assignment / "spec.toml").read_text(encoding="utf-8"))
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    return _seed_of(str(path), info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+@functools.lru_cache(maxsize=32)
+def _seed_of(path: str, _mtime_ns: int, _size: int, _inode: int) -> int | None:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = tomllib.loads(stream.read())
         return int(data["case_seed"])
     except (OSError, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError):
         return None

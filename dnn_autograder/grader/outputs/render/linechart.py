@@ -56,18 +56,29 @@ class Panel:
         style = f"fill: none; stroke: {colour}; stroke-width: {width:g}; stroke-linejoin: round"
         if dash:
             style += "; stroke-dasharray: " + ",".join(f"{d:g}" for d in dash)
+        # the points in page units, as :meth:`x` and :meth:`y` compute them (the same operations
+        # in the same order), None where a coordinate is not a finite number
+        left, width, x_low = self.left, self.width, self.xlim[0]
+        x_span = (self.xlim[1] - x_low) or 1.0
+        bottom, height, y_low = self.top + self.height, self.height, self.ylim[0]
+        y_span = (self.ylim[1] - y_low) or 1.0
+        finite, number = math.isfinite, (int, float)
+        placed = [(left + (x - x_low) / x_span * width, bottom - (y - y_low) / y_span * height)
+                  if isinstance(x, number) and isinstance(y, number) and finite(x) and finite(y) else None
+                  for x, y in zip(xs, ys, strict=False)]
         run: list[str] = []
-        for x, y in zip(xs, ys, strict=False):
-            if _finite(x) and _finite(y):
-                run.append(f"{self.x(x):.2f},{self.y(y):.2f}")
+        for point in placed:
+            if point is not None:
+                run.append(f"{point[0]:.2f},{point[1]:.2f}")
             else:
                 self._polyline(run, style)
                 run = []
         self._polyline(run, style)
         if marker:
-            for index, (x, y) in enumerate(zip(xs, ys, strict=False)):
-                if index % every == 0 and _finite(x) and _finite(y):
-                    self.parts.append(_marker(marker, self.x(x), self.y(y), marker_size, colour))
+            for index in range(0, len(placed), every):
+                point = placed[index]
+                if point is not None:
+                    self.parts.append(_marker(marker, point[0], point[1], marker_size, colour))
 
     def ellipse(self, cx: float, cy: float, rx: float, ry: float, *, colour: str, width: float = 0.6) -> None:
         """An ellipse given in data units."""

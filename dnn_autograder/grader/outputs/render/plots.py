@@ -12,8 +12,10 @@ rendering goes on. The shared pieces a drawer uses are here (:data:`YOURS`, :dat
 
 from __future__ import annotations
 
+import collections
 import logging
 import math
+import pickle
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -53,7 +55,7 @@ def figure_blocks(figures: Mapping[str, Any], prefix: str, assignment: str | Non
             continue
         notes = [clean(n) for n in data.get("notes", ())] if isinstance(data, Mapping) else []
         try:
-            block = drawer(data, f"{prefix}-{index}")
+            block = _drawn(drawer, data, f"{prefix}-{index}")
         except Exception:  # noqa: BLE001 - a picture must never break the report
             log.exception("could not draw figure %s", key)
             block = {"title": str(key).replace("_", " "), "svg": "", "caption": "",
@@ -61,6 +63,35 @@ def figure_blocks(figures: Mapping[str, Any], prefix: str, assignment: str | Non
         block["notes"] = notes + block.get("notes", [])
         blocks.append(block)
     return blocks
+
+
+#: blocks drawn lately, by drawer, id and data (:func:`_drawn`); a block is some tens of kB
+_DRAWN: collections.OrderedDict[tuple[Any, str, bytes], dict[str, Any]] = collections.OrderedDict()
+DRAWN_KEPT = 16
+
+
+def _drawn(drawer: Drawer, data: Any, ident: str) -> dict[str, Any]:
+    """``drawer(data, ident)``, or a copy of the block it drew for the same data and id (a drawer
+    depends on its arguments only: :class:`dnn_autograder.grader.grading.figures.Figure`), among
+    the last :data:`DRAWN_KEPT`: the students of a class whose functions are right share their
+    pictures, and a batch's worker draws each of them once. The same data means the same
+    ``pickle`` bytes (every type, every bit of each float and array, dict order and all; the
+    figures' data is plain: dicts, lists, numbers, strings); data that cannot be pickled is
+    drawn every time. The copy is shallow: the caller replaces the block's entries (``notes``,
+    ``svg``) and changes nothing inside them."""
+    try:
+        key = (drawer, ident, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001 - not plain data (the drawer says what it makes of it)
+        return drawer(data, ident)
+    block = _DRAWN.get(key)
+    if block is None:
+        block = drawer(data, ident)
+        _DRAWN[key] = dict(block)
+        while len(_DRAWN) > DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    else:
+        _DRAWN.move_to_end(key)
+    return dict(block)
 
 
 def _assignment_drawers(assignment: str | None, figures: Mapping[str, Any]) -> Mapping[str, Drawer]:
