@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     _start_class_workers(args)
+    _start_sandbox(args)
     from rich.console import Console
 
     from dnn_autograder.grader.assignment.spec import load_assignment
@@ -138,6 +139,16 @@ def _start_class_workers(args: argparse.Namespace) -> None:
         from dnn_autograder.grader.classes.forkserver_start import start_for_batch
 
         start_for_batch(args.out, assignment=args.assignment, gradebook_path=args.gradebook, force=args.force)
+
+
+def _start_sandbox(args: argparse.Namespace) -> None:
+    """When a file is to be graded in this process, start the sandbox's zygote (a fresh
+    interpreter importing numpy) now, so that it starts while this process imports the grader
+    (:mod:`dnn_autograder.grader.sandbox_start`; the Sandbox grading the file takes it)."""
+    if any(Path(p).is_file() for p in args.paths):
+        from dnn_autograder.grader import sandbox_start
+
+        sandbox_start.start_early(1)
 
 
 def _is_class(path: Path, layout: str) -> bool:

@@ -1,8 +1,12 @@
 """``grade CLASS --out OUT`` starts the workers' fork server before its own work (layout, banks),
-so the fork server's imports overlap it; a batch that will skip its students does not."""
+so the fork server's imports overlap it; a batch that will skip its students does not. The
+batch starts its workers' sandbox zygote (one, serving all of them) before it forks them and
+hands each worker its control socket; ``grade FILE`` starts its zygote before it imports the
+grader."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -49,3 +53,69 @@ def test_grade_starts_the_fork_server_before_recognising_the_class(tmp_path: Pat
         cli.main([{str(tmp_path / "class")!r}, "--out", {str(tmp_path / "out")!r}, "--quiet"])
     """)
     assert out.strip() == "started"
+
+
+def test_the_workers_share_one_zygote_started_before_they_are_forked(tmp_path: Path) -> None:
+    """An engine that runs a Sandbox in each worker (``SANDBOXED``): the batch starts one zygote
+    for its two workers before forking them, each worker's Sandbox is a client of it, and the
+    batch's process reaps it at the end, once it exited on its own (not killed) with its last
+    client. An engine without ``SANDBOXED`` gets no zygote from the batch."""
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / "class").mkdir(exist_ok=True)
+        (tmp_path / "class" / f"{name}.py").write_text("def forward():\\n    return 1\\n", encoding="utf-8")
+    out = _run(f"""
+        import json, subprocess, sys
+        sys.path.insert(0, {str(HERE)!r})
+        from dnn_autograder.grader import sandbox_start
+        from dnn_autograder.grader.classes.batch import grade_batch
+
+        started = []
+        launch = sandbox_start.launch
+
+        def spy(*args, **kwargs):
+            process, socks = launch(*args, **kwargs)
+            started.append((process, len(socks)))
+            return process, socks
+
+        sandbox_start.launch = spy
+        grade_batch({str(tmp_path / "class")!r}, {str(tmp_path / "plain")!r},
+                    engine="batch_fake_engine:FakeEngine", jobs=2, progress=None)
+        plain = len(started)
+        summary = grade_batch({str(tmp_path / "class")!r}, {str(tmp_path / "out")!r},
+                              engine="zygote_engine:ZygoteEngine", jobs=2, progress=None)
+        print(json.dumps({{
+            "plain": plain, "launched": [count for _, count in started],
+            "doubles": sorted({{r.extra["double"] for r in summary.results}}),
+            "workers": len({{r.extra["worker_pid"] for r in summary.results}}),
+            "zygote": {{r.extra["zygote_pid"] for r in summary.results}} == {{started[0][0].pid}},
+            "exited": [p.returncode for p, _ in started],
+            "left": len(sandbox_start._waiting) + len(sandbox_start._handed)}}))
+    """)
+    assert json.loads(out) == {"plain": 0, "launched": [2], "doubles": [42], "workers": 2, "zygote": True,
+                               "exited": [0], "left": 0}
+
+
+def test_grade_starts_the_zygote_of_a_file_before_importing_the_grader(tmp_path: Path) -> None:
+    (tmp_path / "work.py").write_text("def f():\n    return 1\n", encoding="utf-8")
+    out = _run(f"""
+        import sys
+        from dnn_autograder.grader import cli, sandbox_start
+
+        taken = []
+        take = sandbox_start.take
+
+        def spy(*args):
+            early = take(*args)
+            taken.append(early is not None and early.process.pid)
+            return early
+
+        sandbox_start.take = spy
+        def layout(path, how):
+            print(len(sandbox_start._waiting), "dnn_autograder.grader.grading.pipeline" in sys.modules)
+            return False
+
+        cli._is_class = layout
+        cli.main([{str(tmp_path / "work.py")!r}, "--assignment", "optimization", "--quiet"])
+        print(len(taken), bool(taken[0]))
+    """)
+    assert out.split() == ["1", "False", "1", "True"]

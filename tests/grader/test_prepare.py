@@ -63,3 +63,41 @@ def test_prepare_without_an_assignment_builds_no_suite() -> None:
         assert suite.build_suites.cache_info().currsize == 0
         assert spec.load_assignment.cache_info().currsize == len(spec.available_assignments())
     """)
+
+
+def test_after_prepare_the_first_student_encodes_and_prepares_nothing_again() -> None:
+    """What every session sends or compares is made by ``prepare``: each function's cases encoded
+    run by run as ``call_each`` sends them, each expected output's verdict plan, and the scripts
+    of the pictures (which only a submission defining the units reaches). Grading the master in
+    a new Sandbox afterwards, with the encoders and the plan maker refusing, still gives full
+    marks: nothing of it was left for the first student."""
+    _run("""
+        from dnn_autograder.assignments.optimization import figures
+        from dnn_autograder.grader.assignment.spec import load_assignment
+        from dnn_autograder.grader.grading import normalise, pipeline, suite
+        from dnn_autograder.grader.grading.prepare import prepare
+        from dnn_autograder.grader.sandbox import requests
+        from dnn_autograder.grader.sandbox.session import BATCH_BYTES, BATCH_CALLS
+
+        prepare("optimization")
+        spec = load_assignment("optimization")
+        for built in suite.build_suites(spec).values():
+            first = 0
+            while first < len(built.calls):
+                assert (first, BATCH_BYTES, BATCH_CALLS) in built.calls.kept, (built.spec.name, first)
+                first = built.calls.run(first, BATCH_BYTES, BATCH_CALLS).end
+            assert all("agreement" in vars(item) for item in built.expected), built.spec.name
+        assert figures._prepared.cache_info().currsize == 3  # the three optimizers' student scripts
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("made again for the first student")
+
+        requests.encode_run = requests.encode_script = refuse
+        normalise.outputs_agreement = suite.outputs_agreement = refuse
+        with pipeline.Sandbox(pipeline.Limits()) as sandbox:
+            result = pipeline.grade_submission(spec.folder / "master.ipynb", assignment="optimization",
+                                               sandbox=sandbox)
+        assert result.score == result.max_score, [(f.name, f.message) for a in result.assignments
+                                                  for f in a.functions]
+        assert all(a.figures for a in result.assignments)
+    """)

@@ -43,7 +43,7 @@ from multiprocessing.connection import wait as connection_wait
 from pathlib import Path
 from typing import Any, Protocol, TextIO, overload
 
-from dnn_autograder.grader import __version__
+from dnn_autograder.grader import __version__, sandbox_start
 from dnn_autograder.grader.classes import forkserver_start
 from dnn_autograder.grader.classes.finals import FinalGrade, final_grades
 from dnn_autograder.grader.classes.gradebook import Gradebook, GradeKey, spec_key
@@ -495,6 +495,10 @@ class PipelineEngine:
     """
 
     spec_digests = staticmethod(spec_digests)
+    #: each worker's engine runs one ``Sandbox()`` of the default configuration: :func:`grade_many`
+    #: starts one zygote for all of them, with a control socket per worker, before it forks them
+    #: (while the fork server may still be warming the grader), and hands each worker its socket
+    SANDBOXED = True
     #: imported once by the fork server the workers are forked from (:func:`worker_context`)
     PRELOAD = ("dnn_autograder.grader.grading.pipeline", "dnn_autograder.grader.outputs.render.html")
 
@@ -554,7 +558,10 @@ def grade_many(
     if not queue:
         return
     context = worker_context(engine, _common_assignment(queue))
-    workers = [_Worker(context, engine) for _ in range(resolve_jobs(jobs, len(queue)))]
+    count = resolve_jobs(jobs, len(queue))
+    if _sandboxed(engine):  # while the fork server may still be warming the grader
+        sandbox_start.start_early(count)
+    workers = [_Worker(context, engine) for _ in range(count)]
     try:
         while queue or any(w.task for w in workers):
             for worker in workers:
@@ -580,6 +587,16 @@ def grade_many(
             worker.ask_to_stop()
         for worker in workers:
             worker.shutdown()
+        sandbox_start.release()  # reap the zygote handed to the workers (closed with their sandboxes)
+
+
+def _sandboxed(engine: str) -> bool:
+    """Does the engine's class say each worker runs one default ``Sandbox()`` (``SANDBOXED``)?
+    False when it cannot be loaded here: its workers then report why."""
+    try:
+        return bool(getattr(engine_class(engine), "SANDBOXED", False))
+    except Exception:  # noqa: BLE001 - the workers' own import gives the error
+        return False
 
 
 def worker_context(engine: str, assignment: str | None = None) -> Any:
@@ -608,9 +625,14 @@ class _Worker:
 
     def __init__(self, context: Any, engine: str) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, engine, list(sys.path)),
+        early = sandbox_start.hand_over()  # a client of the zygote started for the workers, if any
+        self.process = context.Process(target=_worker_main, args=(child, engine, list(sys.path), early),
                                        name="grade-worker")
-        self.process.start()
+        try:
+            self.process.start()
+        finally:
+            if early is not None:
+                sandbox_start.handed(early)  # the worker's copy of its socket is the only one left
         child.close()
         self.ready = False
         self.asked = False  #: told to stop
@@ -687,12 +709,17 @@ def _exit_reason(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _worker_main(conn: Connection, engine_ref: str, sys_path: list[str]) -> None:
-    """A worker: build the engine once, then grade each task received until told to stop."""
+def _worker_main(conn: Connection, engine_ref: str, sys_path: list[str],
+                 early: sandbox_start.Early | None = None) -> None:
+    """A worker: build the engine once, then grade each task received until told to stop.
+    ``early``: a client of the sandbox zygote the batch's process started for its workers, which
+    the engine's Sandbox takes (:mod:`dnn_autograder.grader.sandbox_start`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
     sys.path[:] = sys_path
     for name in _THREAD_VARIABLES:  # N workers x N BLAS threads would oversubscribe the CPUs
         os.environ.setdefault(name, "1")
+    if early is not None:
+        sandbox_start.adopt(early)
     try:
         engine = engine_class(engine_ref)()
     except BaseException as exc:  # noqa: BLE001 - reported to the main process

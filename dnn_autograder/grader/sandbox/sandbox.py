@@ -7,7 +7,6 @@ for it to be ready. See SECURITY.md for the process tree and the layers.
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import itertools
 import json
 import os
@@ -23,10 +22,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dnn_autograder.grader import sandbox_start
 from dnn_autograder.grader.errors import SandboxUnavailable
 from dnn_autograder.grader.sandbox.records import Limits
 
-CHILD_DIR = Path(__file__).with_name("child")
+CHILD_DIR = sandbox_start.CHILD_DIR
 #: Layers that may be switched off (to test the others on their own); the process, the deadline,
 #: the rlimits and the uid drop never are.
 OPTIONAL_LAYERS = frozenset({"audit-hook", "seccomp", "landlock", "chroot", "tmpfs", "netns",
@@ -40,30 +40,21 @@ DEFAULT_LIMITS = Limits()
 class Worker:
     """One zygote process and the control socket to it."""
 
-    def __init__(self, helpers: str | None, disable: frozenset[str]) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        config = {"fd": theirs.fileno(), "paths": _library_paths(), "helpers": helpers,
-                  "disable": sorted(disable)}
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TZ": "UTC",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        if "LD_LIBRARY_PATH" in os.environ:  # this interpreter may need it to find libpython
-            env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
-        debug = os.environ.get("GRADER_SANDBOX_DEBUG")
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-s", "-S", "-P", str(CHILD_DIR / "boot.py"), json.dumps(config)],
-                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
-                stdout=None if debug else subprocess.DEVNULL,
-                stderr=None if debug else subprocess.DEVNULL, cwd="/")
-        except OSError as exc:
-            raise SandboxUnavailable(f"cannot start the sandbox worker with {sys.executable}: "
-                                     f"{exc}; check that this Python can be executed") from exc
-        finally:
-            theirs.close()
-        self.sock = ours
+    def __init__(self, helpers: str | None, disable: frozenset[str],
+                 early: sandbox_start.Early | None = None) -> None:
+        """Start a zygote, or use ``early``, one started ahead of time with the same
+        configuration (:mod:`dnn_autograder.grader.sandbox_start`)."""
+        if early is None:
+            try:
+                self.process, (self.sock,) = sandbox_start.launch(helpers, disable)
+            except OSError as exc:
+                raise SandboxUnavailable(str(exc)) from exc
+            self.started = time.monotonic()
+        else:
+            self.process, self.sock, self.started = early.process, early.sock, early.started
+        #: the zygote serves other processes too: closing our socket ends only our client
+        self.shared = early is not None and early.shared
         self.owner = os.getpid()
-        self.started = time.monotonic()
         self.info: dict[str, Any] | None = None
 
     def ready(self) -> dict[str, Any]:
@@ -111,9 +102,9 @@ class Worker:
         return self.process.poll() is None
 
     def close(self) -> None:
-        self.sock.close()  # the worker sees EOF, kills its children and exits
-        if os.getpid() != self.owner:
-            return  # a forked copy: the worker belongs to the original process
+        self.sock.close()  # the worker sees EOF, kills its children and exits (with its last client)
+        if os.getpid() != self.owner or self.shared:
+            return  # a forked copy (the worker belongs to the original process), or not our last client
         try:
             self.process.wait(5.0)
         except subprocess.TimeoutExpired:
@@ -121,21 +112,8 @@ class Worker:
             self.process.wait()
 
 
-def _library_paths() -> list[str]:
-    """Where numpy lives (the worker runs with -S, so no site-packages by default)."""
-    spec = importlib.util.find_spec("numpy")
-    if spec is None or spec.origin is None:
-        raise SandboxUnavailable("numpy is not installed for this Python")
-    return [str(Path(spec.origin).parent.parent)]
-
-
 def _helpers_path(helpers: str | os.PathLike[str] | None) -> str | None:
-    if helpers is not None:
-        return str(Path(helpers).resolve())
-    spec = importlib.util.find_spec("dnn_autograder.course_helpers")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return str(Path(list(spec.submodule_search_locations)[0]).resolve())
+    return sandbox_start.helpers_path(helpers)
 
 
 class UidPool:
@@ -212,7 +190,7 @@ class Sandbox:
         self._sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self._protections: tuple[str, ...] | None = None
         self._closed = False
-        self._worker = Worker(self._helpers, self._disable)
+        self._worker = Worker(self._helpers, self._disable, sandbox_start.take(self._helpers, self._disable))
 
     # --- public ----------------------------------------------------------------------------
     @property

@@ -16,6 +16,11 @@ zygote clones the child straight into its namespaces and waits for it itself (it
 One child (and its intermediate) is forked ahead of time (the "spare"); a session hands the
 spare its socket (from the parent) and settings, then the child applies its own layers and runs
 ``runner``. The parent talks to the child directly.
+
+A zygote may serve several grader processes (a class batch's workers), each over a control
+socket of its own (``config["fds"]``): each is a client with its own sessions, which only it
+can wait for; a client that closes its socket (or dies) has its children killed, and the
+zygote exits when the last one is gone.
 """
 
 from __future__ import annotations
@@ -232,9 +237,11 @@ class Tracked:
 
 
 class Zygote:
-    def __init__(self, ctl: socket.socket, config: dict[str, Any], world: dict[str, Any]) -> None:
-        self.ctl, self.config, self.world = ctl, config, world
-        self.tracked: dict[int, Tracked] = {}
+    def __init__(self, ctls: list[socket.socket], config: dict[str, Any], world: dict[str, Any]) -> None:
+        self.config, self.world = config, world
+        self.clients = {ctl.fileno(): ctl for ctl in ctls}  #: the control sockets, by descriptor
+        self.ctl = ctls[0]  #: the client whose request is being handled
+        self.tracked: dict[tuple[int, int], Tracked] = {}  #: by (client's descriptor, session id)
         self.spare: Tracked | None = None
         #: (clone flags, namespace layers) while children can be cloned straight into them
         self.direct = intermediate.direct_flags(set(config.get("disable", ())))
@@ -248,11 +255,12 @@ class Zygote:
             if self.spare is not None:
                 watching[self.spare.pipe] = self.spare
             idle = 5.0 if self.spare is not None else SPARE_AFTER_IDLE_S
-            readable, _, _ = select.select([self.ctl.fileno(), *watching], [], [], idle)
+            readable, _, _ = select.select([*self.clients, *watching], [], [], idle)
             if not readable and self.spare is None:  # quiet: prepare the next child now
                 self.spare = self.make_spare()
             for fd in readable:
-                if fd == self.ctl.fileno():
+                if fd in self.clients:
+                    self.ctl = self.clients[fd]
                     self.handle()
                 elif watching[fd] is self.spare:
                     self.watch_spare()
@@ -266,7 +274,8 @@ class Zygote:
         except OSError:
             message, fds = b"", []
         if not message:
-            self.shutdown()
+            self.drop()
+            return
         request = json.loads(message)
         op = request.get("op")
         if op == "spawn":
@@ -276,7 +285,21 @@ class Zygote:
         elif op == "ping":
             self.ping()
         else:
+            self.drop()
+
+    def drop(self) -> None:
+        """The current client is gone (or sent nonsense): kill its children and forget it; the
+        last client gone, exit (:meth:`shutdown`)."""
+        fd = self.ctl.fileno()
+        del self.clients[fd]
+        if not self.clients:
             self.shutdown()
+        mine = [key for key in self.tracked if key[0] == fd]
+        for key in mine:
+            self._end(self.tracked[key])
+        for key in mine:
+            self._end(self.tracked.pop(key), collect=True)
+        self.ctl.close()
 
     # --- children --------------------------------------------------------------------------
     def make_spare(self) -> Tracked:
@@ -368,7 +391,7 @@ class Zygote:
                 spare.pidfd = os.pidfd_open(int(spare.started["pid"]))
         except OSError:
             spare.pidfd = None
-        self.tracked[int(request["sid"])] = spare
+        self.tracked[(self.ctl.fileno(), int(request["sid"]))] = spare
         self.reply({"ok": True, "pid": spare.started["pid"], "ipid": spare.ipid,
                     "layers": spare.started["layers"]})
 
@@ -416,7 +439,7 @@ class Zygote:
         tracked.status = line if line is not None else {"status": None, "intermediate": raw}
 
     def wait(self, sid: int, timeout: float) -> None:
-        tracked = self.tracked.get(sid)
+        tracked = self.tracked.get((self.ctl.fileno(), sid))
         if tracked is None:
             self.reply({"ok": False, "error": "unknown session"})
             return
@@ -426,7 +449,7 @@ class Zygote:
             else:
                 self.reply({"ok": False, "pending": True, "ipid": tracked.ipid})
                 return
-        del self.tracked[sid]
+        del self.tracked[(self.ctl.fileno(), sid)]
         self.reply({"ok": True, **(tracked.status or {})})
         if not tracked.direct:
             _reap(tracked.ipid)  # after the reply: the parent need not wait for the teardown
@@ -450,17 +473,25 @@ class Zygote:
         if self.spare is not None:
             self._discard(self.spare)
         for tracked in self.tracked.values():
+            self._end(tracked)
+        for tracked in self.tracked.values():
+            self._end(tracked, collect=True)
+        os._exit(0)
+
+    def _end(self, tracked: Tracked, collect: bool = False) -> None:
+        """Kill a session's child (``collect``: then collect it and remove its directory, which
+        is normally the parent's job, after the child is gone)."""
+        if not collect:
             if tracked.pidfd is not None and tracked.status is None:
                 try:
                     signal.pidfd_send_signal(tracked.pidfd, signal.SIGKILL)
                 except OSError:
                     pass
-        for tracked in self.tracked.values():
-            if tracked.status is None:
-                self.collect(tracked)
-            if tracked.root:  # normally the parent's job, after the child is gone
-                shutil.rmtree(tracked.root, ignore_errors=True)
-        os._exit(0)
+            return
+        if tracked.status is None:
+            self.collect(tracked)
+        if tracked.root:
+            shutil.rmtree(tracked.root, ignore_errors=True)
 
 
 def _reap(pid: int) -> int | None:
@@ -478,14 +509,30 @@ def _kill(pid: int) -> None:
 
 
 def main(config: dict[str, Any]) -> None:
-    ctl = socket.socket(fileno=int(config["fd"]))
+    """Warm up, tell every client (``config["fds"]``, or the one ``config["fd"]``) whether that
+    worked, and serve them."""
+    ctls = [socket.socket(fileno=int(fd)) for fd in config.get("fds") or [config["fd"]]]
     try:
         world = warm(config)
     except BaseException as exc:
-        ctl.send(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}).encode())
+        for ctl in ctls:
+            _tell(ctl, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the grader's terminal: parent's job
-    ctl.send(json.dumps({"ok": True, "pid": os.getpid(), "course": world["course"],
-                         "errors": world["errors"], "version": list(sys.version_info[:2]),
-                         "release": sys.version.split()[0]}).encode())
-    Zygote(ctl, config, world).loop()
+    ready = {"ok": True, "pid": os.getpid(), "course": world["course"], "errors": world["errors"],
+             "version": list(sys.version_info[:2]), "release": sys.version.split()[0]}
+    serving = [ctl for ctl in ctls if _tell(ctl, ready)]
+    if not serving:
+        os._exit(0)
+    Zygote(serving, config, world).loop()
+
+
+def _tell(ctl: socket.socket, message: dict[str, Any]) -> bool:
+    """Send ``message`` on a control socket; False (and the socket closed) when its client is
+    gone already."""
+    try:
+        ctl.send(json.dumps(message).encode())
+        return True
+    except OSError:
+        ctl.close()
+        return False
