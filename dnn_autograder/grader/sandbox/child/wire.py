@@ -167,7 +167,7 @@ class Encoder:
     def _dict(self, value: dict[Any, Any], depth: int) -> Any:
         keys: list[Any] = []
         values: list[Any] = []
-        encode, max_bytes = self.encode, self.max_bytes
+        encode, array, max_bytes = self.encode, self._array, self.max_bytes
         for key, item in list(value.items()):
             if type(key) is str:  # what ``_key`` and ``encode`` do with a str key
                 self.items += 1
@@ -179,7 +179,13 @@ class Encoder:
                 keys.append(key)
             else:
                 keys.append(self._key(key, depth + 1))
-            values.append(encode(item, depth + 1))
+            if type(item) is np.ndarray:  # what ``encode`` does with an array
+                self.items += 1
+                if self.items > MAX_ITEMS:
+                    raise Unencodable(f"more than {MAX_ITEMS} items")
+                values.append(array(item))
+            else:
+                values.append(encode(item, depth + 1))
         return {"t": "d", "k": keys, "v": values}
 
     def _key(self, key: Any, depth: int) -> Any:
@@ -217,10 +223,13 @@ class Encoder:
         if array.ndim > MAX_NDIM:
             raise Unencodable(f"an array with more than {MAX_NDIM} dimensions")
         nbytes = int(array.nbytes)
-        offset = (self.body_len + 15) // 16 * 16  # aligned, so decoded arrays are aligned
-        self._grow(offset - self.body_len + nbytes + 64)
-        if offset > self.body_len:
-            self.chunks.append(bytes(offset - self.body_len))
+        body_len = self.body_len
+        offset = (body_len + 15) // 16 * 16  # aligned, so decoded arrays are aligned
+        self.size += offset - body_len + nbytes + 64  # as ``_grow``
+        if self.size > self.max_bytes:
+            raise Unencodable(f"larger than the {_size(self.max_bytes)} limit")
+        if offset > body_len:
+            self.chunks.append(_PADDING[offset - body_len])
         self.body_len = offset + nbytes
         shape = list(array.shape)
         if nbytes:
@@ -231,6 +240,8 @@ class Encoder:
         return {"t": "a", "d": code, "s": shape, "o": offset, "n": nbytes}
 
 
+#: the zero bytes that align the next array (``_PADDING[n] == bytes(n)``), made once
+_PADDING = tuple(bytes(n) for n in range(16))
 #: the code of each allowed dtype (``dtype.str`` builds a new string on every call)
 _CODES = {np.dtype(code): code for code in ALLOWED_DTYPES}
 
@@ -387,28 +398,11 @@ def decode(data: Any, body: bytearray | bytes | memoryview, depth: int = 0) -> A
     tag = data.get("t")
     if tag == "a":  # the commonest tagged value first
         return _decode_array(data, body)
-    inner = depth + 1
-    arrays = inner <= 2 * MAX_DEPTH  # an array item is decoded here (as ``decode`` would, at this depth)
-    if tag in ("l", "u"):
-        items = _field(data, "v", list)
-        decoded = [_decode_array(item, body) if arrays and type(item) is dict and item.get("t") == "a"
-                   else decode(item, body, inner) for item in items]
+    if tag == "l" or tag == "u":
+        decoded = _decode_items(_field(data, "v", list), body, depth + 1)
         return decoded if tag == "l" else tuple(decoded)
     if tag == "d":
-        keys, values = _field(data, "k", list), _field(data, "v", list)
-        if len(keys) != len(values):
-            raise WireError("dict with mismatched keys and values")
-        result = {}
-        for key, item in zip(keys, values, strict=True):
-            if type(key) is dict and key.get("t") not in _KEY_TAGS:
-                raise WireError("dict key that is not hashable")
-            try:
-                value = _decode_array(item, body) if arrays and type(item) is dict and item.get("t") == "a" \
-                    else decode(item, body, inner)
-                result[key if type(key) is str else decode(key, body, inner)] = value
-            except TypeError:
-                raise WireError("dict key that is not hashable") from None
-        return result
+        return _decode_dict(data, body, depth + 1)
     if tag == "c":
         real, imag = _numbers(_field(data, "v", list), 2)
         return complex(real, imag)
@@ -417,6 +411,49 @@ def decode(data: Any, body: bytearray | bytes | memoryview, depth: int = 0) -> A
     if tag == "x":
         return Opaque(str(_field(data, "type", str))[:100])
     raise WireError(f"unknown tag {str(tag)[:20]!r}")
+
+
+def _decode_items(items: list[Any], body: bytearray | bytes | memoryview, depth: int) -> list[Any]:
+    """``[decode(item, body, depth) for item in items]``, the same values and errors: in one loop,
+    scalars taken as they are and arrays decoded here, without a call of ``decode`` each."""
+    decoded: list[Any] = []
+    append = decoded.append
+    arrays = depth <= 2 * MAX_DEPTH  # where ``decode`` would decode a dict (an array) at all
+    for item in items:
+        kind = type(item)
+        if kind is dict:
+            append(_decode_array(item, body) if arrays and item.get("t") == "a" else decode(item, body, depth))
+        elif kind is float or kind is str or kind is int or kind is bool or item is None:
+            append(item)
+        else:
+            raise WireError("unexpected value in frame")
+    return decoded
+
+
+def _decode_dict(data: dict[str, Any], body: bytearray | bytes | memoryview, depth: int) -> dict[Any, Any]:
+    """A ``{"t": "d"}`` value: its keys (a str as it is, else a hashable encoded value) with the
+    values decoded as :func:`_decode_items` decodes items, at ``depth``."""
+    keys, values = _field(data, "k", list), _field(data, "v", list)
+    if len(keys) != len(values):
+        raise WireError("dict with mismatched keys and values")
+    arrays = depth <= 2 * MAX_DEPTH
+    result = {}
+    for key, item in zip(keys, values, strict=True):
+        plain = type(key) is str
+        if not plain and type(key) is dict and key.get("t") not in _KEY_TAGS:
+            raise WireError("dict key that is not hashable")
+        try:
+            kind = type(item)
+            if kind is dict:
+                value = _decode_array(item, body) if arrays and item.get("t") == "a" else decode(item, body, depth)
+            elif kind is float or kind is str or kind is int or kind is bool or item is None:
+                value = item
+            else:
+                raise WireError("unexpected value in frame")
+            result[key if plain else decode(key, body, depth)] = value
+        except TypeError:
+            raise WireError("dict key that is not hashable") from None
+    return result
 
 
 def _field(data: dict[str, Any], name: str, kind: type) -> Any:
@@ -465,7 +502,7 @@ def _decode_array(data: dict[str, Any], body: bytearray | bytes | memoryview) ->
     if type(shape) is not list:
         _field(data, "s", list)  # raises the reason
     offset, nbytes = data.get("o"), data.get("n")
-    if len(shape) > MAX_NDIM or type(offset) is not int or type(nbytes) is not int:
+    if type(offset) is not int or type(nbytes) is not int or len(shape) > MAX_NDIM:
         raise WireError("malformed array")
     size = dtype.itemsize  # bytes of the elements
     for n in shape:
@@ -476,7 +513,10 @@ def _decode_array(data: dict[str, Any], body: bytearray | bytes | memoryview) ->
         raise WireError("array data out of bounds")
     if size == 0:
         return np.zeros(shape, dtype)
-    return np.ndarray(shape, dtype, body, offset)  # a view of the body, like np.frombuffer
+    return _ndarray(shape, dtype, body, offset)  # a view of the body, like np.frombuffer
+
+
+_ndarray = np.ndarray
 
 
 def unchanged(value: Any, data: Any, body: bytes) -> bool:
@@ -499,19 +539,16 @@ def unchanged(value: Any, data: Any, body: bytes) -> bool:
         return value is data
     tag = data.get("t")
     if tag == "a":
-        if type(value) is not np.ndarray or _CODES.get(value.dtype) != data["d"]:
-            return False
-        if value.shape != tuple(data["s"]):
-            return False
-        offset, nbytes = data["o"], data["n"]
-        return nbytes == 0 or value.tobytes() == body[offset:offset + nbytes]
+        return _array_unchanged(value, data, body)
     if tag == "d":
         keys, items = data["k"], data["v"]
         if type(value) is not dict or len(value) != len(keys):
             return False
         for (key, item), sent_key, sent in zip(value.items(), keys, items, strict=True):
-            if type(key) is not str or type(sent_key) is not str or key != sent_key \
-                    or not unchanged(item, sent, body):
+            if type(key) is not str or type(sent_key) is not str or key != sent_key:
+                return False
+            if not (_array_unchanged(item, sent, body) if type(sent) is dict and sent.get("t") == "a"
+                    else unchanged(item, sent, body)):
                 return False
         return True
     if tag == "l" or tag == "u":
@@ -519,7 +556,8 @@ def unchanged(value: Any, data: Any, body: bytes) -> bool:
         if type(value) is not (list if tag == "l" else tuple) or len(value) != len(items):
             return False
         for item, sent in zip(value, items, strict=True):
-            if not unchanged(item, sent, body):
+            if not (_array_unchanged(item, sent, body) if type(sent) is dict and sent.get("t") == "a"
+                    else unchanged(item, sent, body)):
                 return False
         return True
     if tag == "g":
@@ -529,6 +567,16 @@ def unchanged(value: Any, data: Any, body: bytes) -> bool:
         real, imag = data["v"]
         return type(value) is complex and _bits(value) == _bits(complex(real, imag))
     return False
+
+
+def _array_unchanged(value: Any, data: dict[str, Any], body: bytes) -> bool:
+    """:func:`unchanged` of an array's encoding (``data["t"] == "a"``)."""
+    if type(value) is not np.ndarray or _CODES.get(value.dtype) != data["d"]:
+        return False
+    if value.shape != tuple(data["s"]):
+        return False
+    offset, nbytes = data["o"], data["n"]
+    return nbytes == 0 or value.tobytes() == body[offset:offset + nbytes]
 
 
 _COMPLEX = struct.Struct("=dd")
