@@ -83,11 +83,18 @@ class ChildProcess:
             self.note = outcomes.one_line(header.get("how"), 60)  # its last words
 
     def _receive(self, size: int) -> bytes:
+        """Up to ``size`` bytes, once the child sent some (or closed its end): the wait comes
+        first, as the child is usually still working when the parent asks (a ``recv`` that
+        finds nothing costs a failed call and an exception). ``Timeout`` when nothing came by
+        the deadline."""
         while True:
+            remaining = self.deadline - time.monotonic()  # past it, only what already waits
+            if not self.poll.poll(remaining * 1000 + 1 if remaining > 0 else 0):
+                raise Timeout
             try:
                 return self.sock.recv(size)
             except BlockingIOError:
-                self._wait_for(select.POLLIN, self.deadline)
+                continue
             except OSError as exc:
                 raise Gone from exc
 

@@ -107,3 +107,19 @@ class CallRecord:
     #: (``session.Observed``), in order: ``(name, positional args)``, or ``(name, None)`` past the
     #: byte budget; None when the child recorded none (only a "returned" call carries them)
     stand_in_calls: tuple[tuple[str, Any], ...] | None = None
+
+
+#: every field of a ``CallRecord``, in order
+_CALL_RECORD_FIELDS = tuple(field.name for field in fields(CallRecord))
+
+
+def call_record(**values: Any) -> CallRecord:
+    """``CallRecord(**values)`` with every field given, the same record, made without the frozen
+    dataclass's ``__init__`` (which sets each field through ``object.__setattr__``): the parent
+    makes one per call. Raises ``TypeError`` unless ``values`` names exactly the fields, in
+    their order."""
+    if tuple(values) != _CALL_RECORD_FIELDS:
+        raise TypeError(f"call_record needs exactly the fields {_CALL_RECORD_FIELDS}, in order")
+    record = object.__new__(CallRecord)
+    record.__dict__.update(values)
+    return record

@@ -35,11 +35,18 @@ class Reports:
         self.sock = sock
         sock.setblocking(False)
         self.closed = False
+        #: asks whether anything waits (a report, the channel's end) without reading it: the
+        #: usual answer, nothing, costs no failed ``recv`` and no exception
+        self._waiting: select.poll | None = select.poll()
+        self._waiting.register(sock, select.POLLIN)
 
     def take(self, alive: Callable[[], bool] | bool = True) -> list[tuple[str, str]]:
         """The reports waiting now, as (code, detail). A closed channel while ``alive`` (asked
         only then) says the child is still running means its code closed it."""
         seen: list[tuple[str, str]] = []
+        waiting = self._waiting
+        if waiting is not None and not self.closed and not waiting.poll(0):
+            return seen  # no report, and the channel is open (a closed one polls as ready)
         while not self.closed and len(seen) < MAX_REPORTS:
             try:
                 message = self.sock.recv(_MESSAGE_BYTES)
@@ -57,6 +64,7 @@ class Reports:
         return seen
 
     def close(self) -> None:
+        self._waiting = None  # its descriptor may be another file's from now on
         self.sock.close()
 
 

@@ -21,7 +21,9 @@ import os
 import socket
 import struct
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -34,7 +36,7 @@ from dnn_autograder.grader.membudget import PARSE_BUDGET_BYTES, STAND_IN_BUDGET_
 from dnn_autograder.grader.sandbox import outcomes, reports
 from dnn_autograder.grader.sandbox.channel import ChildProcess, Gone, Timeout, remove_tree
 from dnn_autograder.grader.sandbox.child import wire
-from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcome
+from dnn_autograder.grader.sandbox.records import CallRecord, Limits, UnitOutcome, call_record
 from dnn_autograder.grader.sandbox.requests import PreparedCalls, PreparedScript, encode_run, encode_script
 
 #: Time the parent spends answering stand-ins is added to a call's deadline, up to this many
@@ -85,6 +87,44 @@ class Observed:
     helper: str
     kept_bytes: int
     check: Callable[..., Any]
+
+
+class CompiledUnits:
+    """Marshalled code of the units compiled so far, within ``max_bytes`` of sources and code
+    (the least recently used go first): ``compile(padded source, "<student:i>", "exec",
+    dont_inherit=True)`` depends on the unit's index, first line and source alone (and this
+    interpreter), so the code of a unit with the same three is the same bytes. Shared by the
+    sessions of a process; safe between threads."""
+
+    def __init__(self, max_bytes: int = 32 << 20) -> None:
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[tuple[int, int, str], bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, index: int, first_line: int, source: str) -> bytes | None:
+        key = (index, first_line, source)
+        with self._lock:
+            data = self._kept.get(key)
+            if data is not None:
+                self._kept.move_to_end(key)
+            return data
+
+    def put(self, index: int, first_line: int, source: str, data: bytes) -> None:
+        size = len(source) + len(data)
+        if size > self.max_bytes // 8:  # a huge unit would push out many others
+            return
+        with self._lock:
+            if self._kept.setdefault((index, first_line, source), data) is not data:
+                return
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                (_, _, old), dropped = self._kept.popitem(last=False)
+                self._bytes -= len(old) + len(dropped)
+
+
+#: the units compiled by this process's sessions (:meth:`Session._compile`)
+COMPILED = CompiledUnits()
 
 
 class Session:
@@ -388,19 +428,24 @@ class Session:
 
     def _compile(self) -> bytes:
         """Compile every unit here, once (compiling runs no code; the child only unmarshals):
-        a unit that does not compile is reported and left out."""
+        a unit that does not compile is reported and left out. A unit compiled before, by any
+        session of this process (the course's own cells recur in every submission), is taken
+        from :data:`COMPILED`."""
         chunks, offset = [], 0
         for unit in self._units:
-            padded = "\n" * (unit["first_line"] - 1) + unit["source"]
-            try:
-                with memory_budget(PARSE_BUDGET_BYTES):
-                    code = compile(padded, f"<student:{unit['i']}>", "exec", dont_inherit=True)
-            except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-                self._skip.add(unit["i"])
-                self._outcomes[unit["i"]] = UnitOutcome(
-                    self._names[unit["i"]], False, _compile_message(exc, unit))
-                continue
-            data = marshal.dumps(code)
+            data = COMPILED.get(unit["i"], unit["first_line"], unit["source"])
+            if data is None:
+                padded = "\n" * (unit["first_line"] - 1) + unit["source"]
+                try:
+                    with memory_budget(PARSE_BUDGET_BYTES):
+                        code = compile(padded, f"<student:{unit['i']}>", "exec", dont_inherit=True)
+                except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+                    self._skip.add(unit["i"])
+                    self._outcomes[unit["i"]] = UnitOutcome(
+                        self._names[unit["i"]], False, _compile_message(exc, unit))
+                    continue
+                data = marshal.dumps(code)
+                COMPILED.put(unit["i"], unit["first_line"], unit["source"], data)
             unit["code"] = [offset, len(data)]
             chunks.append(data)
             offset += len(data)
@@ -633,7 +678,8 @@ class Session:
                                             cpu + self._limits.call_timeout_s
                                             >= self._limits.cpu_seconds):
             child.recycle = True
-        error_type = outcomes.one_line(reply.get("error_type"), 100) or None
+        raw_type = reply.get("error_type")
+        error_type = None if raw_type is None else outcomes.one_line(raw_type, 100) or None
         error_message = outcomes.clean(reply.get("error_message")) if error_type else None
         trace = reply.get("traceback")
         trace = trace if isinstance(trace, list) else []
@@ -649,8 +695,7 @@ class Session:
         except ForgedAnswer as forged:  # the child's helper answered otherwise than the parent would
             recorded, outcome, child.recycle = None, "violation", True
             reply = {**reply, "violation": ["tamper", str(forged)]}
-        return CallRecord(
-            stand_in_calls=recorded,
+        return call_record(
             outcome=outcome, value=value, args_after=after, error_type=error_type,
             error_message=error_message,
             traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]),
@@ -658,7 +703,8 @@ class Session:
             duration_s=float(duration) if isinstance(duration, int | float)
             and 0 <= duration <= elapsed else elapsed,
             message=self._message(outcome, reply, error_type or "", error_message or ""),
-            aliases=tuple((int(i), int(j)) for i, j in aliases))
+            aliases=tuple((int(i), int(j)) for i, j in aliases), step=0, problem="",
+            stand_in_calls=recorded)
 
     def _script_returned(self, child: ChildProcess, reply: dict[str, Any], body: bytearray,
                          elapsed: float) -> CallRecord:
@@ -901,8 +947,10 @@ def _unit_message(reply: dict[str, Any]) -> str:
 
 
 def _output_text(reply: dict[str, Any], keep: int = 1 << 20) -> str:
-    text = outcomes.clean(reply.get("output"), keep)
-    dropped = reply.get("dropped")
+    text, dropped = reply.get("output"), reply.get("dropped")
+    if text == "" and (dropped is None or dropped == 0):  # the usual call prints nothing
+        return ""
+    text = outcomes.clean(text, keep)
     if isinstance(dropped, int) and dropped > 0:
         text += f"\n[... {dropped} more bytes dropped]"
     return text
