@@ -17,7 +17,7 @@ from dnn_autograder.grader.grading.scripts import plain_steps, script_lines, ste
 from dnn_autograder.grader.grading.suite import Expected, FunctionSuite
 from dnn_autograder.grader.model import Case, Mismatch, script_output
 from dnn_autograder.grader.sandbox.child.wire import fresh
-from dnn_autograder.grader.sandbox.records import CallRecord
+from dnn_autograder.grader.sandbox.records import CallRecord, call_record
 from dnn_autograder.grader.sandbox.session import Observed
 from dnn_autograder.grader.values import bounded, deep_copy, retained_bytes
 
@@ -233,12 +233,8 @@ def stand_in_calls(calls: list[tuple[str, tuple[Any, ...]]], record: CallRecord)
 def _without_values(record: CallRecord) -> CallRecord:
     """``record`` without its decoded value, arguments and recorded stand-in calls (an outcome
     keeps them once, as ``got`` and ``observation``, within the function's budget)."""
-    if type(record) is CallRecord:  # the usual record: the copy dataclasses.replace makes, made
-        copy = object.__new__(CallRecord)  # without running __init__ again (a seventh of the time)
-        fields = copy.__dict__
-        fields.update(record.__dict__)
-        fields["value"], fields["args_after"], fields["stand_in_calls"] = None, (), None
-        return copy
+    if type(record) is CallRecord:  # the usual record: the copy dataclasses.replace makes, without __init__
+        return call_record(**{**record.__dict__, "value": None, "args_after": (), "stand_in_calls": None})
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
         if hasattr(record, "stand_in_calls"):
             return dataclasses.replace(record, value=None, args_after=(), stand_in_calls=None)
