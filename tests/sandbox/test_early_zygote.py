@@ -20,6 +20,26 @@ def _run(code: str) -> list[str]:
     return done.stdout.split()
 
 
+def _handed_to_a_worker(more_args: str = "") -> str:
+    """The start of a script: a zygote started early and handed to a worker process forked from a
+    fork server, which serves one call from it (``early_zygote_worker.serve(conn, early{more_args})``);
+    ``ours`` is the script's end of the pipe to the worker."""
+    return f"""
+        import multiprocessing, sys
+        sys.path.insert(0, "tests/sandbox")
+        import early_zygote_worker
+        from dnn_autograder.grader import sandbox_start
+
+        context = multiprocessing.get_context("forkserver")
+        sandbox_start.start_early(1)
+        early = sandbox_start.hand_over()
+        ours, theirs = context.Pipe()
+        worker = context.Process(target=early_zygote_worker.serve, args=(theirs, early{more_args}))
+        worker.start()
+        sandbox_start.handed(early)
+"""
+
+
 def test_the_sandbox_of_the_process_takes_the_zygote_started_early() -> None:
     out = _run("""
         from dnn_autograder.grader import sandbox_start
@@ -39,19 +59,8 @@ def test_the_sandbox_of_the_process_takes_the_zygote_started_early() -> None:
 
 
 def test_a_zygote_handed_to_another_process_serves_it_and_ends_with_it() -> None:
-    out = _run("""
-        import multiprocessing, os, sys
-        sys.path.insert(0, "tests/sandbox")
-        import early_zygote_worker
-        from dnn_autograder.grader import sandbox_start
-
-        context = multiprocessing.get_context("forkserver")
-        sandbox_start.start_early(1)
-        early = sandbox_start.hand_over()
-        ours, theirs = context.Pipe()
-        worker = context.Process(target=early_zygote_worker.serve, args=(theirs, early))
-        worker.start()
-        sandbox_start.handed(early)
+    out = _run(_handed_to_a_worker() + """
+        import os
         print(early.sock.fileno())  # our copy of the control socket is closed: the worker's is the only one
         zygote, value, served_by = ours.recv()
         worker.join(30)
@@ -65,19 +74,7 @@ def test_a_zygote_handed_to_another_process_serves_it_and_ends_with_it() -> None
 
 
 def test_a_zygote_ends_when_the_worker_holding_it_is_killed() -> None:
-    out = _run("""
-        import multiprocessing, sys
-        sys.path.insert(0, "tests/sandbox")
-        import early_zygote_worker
-        from dnn_autograder.grader import sandbox_start
-
-        context = multiprocessing.get_context("forkserver")
-        sandbox_start.start_early(1)
-        early = sandbox_start.hand_over()
-        ours, theirs = context.Pipe()
-        worker = context.Process(target=early_zygote_worker.serve, args=(theirs, early, 600.0))
-        worker.start()
-        sandbox_start.handed(early)
+    out = _run(_handed_to_a_worker(", 600.0") + """
         print(ours.recv()[1])
         worker.kill()
         worker.join(30)
