@@ -77,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraderError as exc:
         print(f"grade: internal error: {exc}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
+    finally:
+        _release_sandboxes()
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -134,11 +136,16 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _start_class_workers(args: argparse.Namespace) -> None:
     """When a folder may be a class graded into ``--out`` on local workers, start their fork
-    server first, so that its imports overlap this process's own (the layout, the banks)."""
+    server first, and the sandbox zygote they will share, so that both start while this process
+    imports the grader and scans the class (the workers are forked only once the fork server is
+    warm; clients of the zygote they do not need are closed when the batch ends)."""
     if args.out and not args.scheduler and args.layout != "student" and any(Path(p).is_dir() for p in args.paths):
-        from dnn_autograder.grader.classes.forkserver_start import start_for_batch
+        from dnn_autograder.grader.classes.forkserver_start import default_jobs, start_for_batch
 
-        start_for_batch(args.out, assignment=args.assignment, gradebook_path=args.gradebook, force=args.force)
+        if start_for_batch(args.out, assignment=args.assignment, gradebook_path=args.gradebook, force=args.force):
+            from dnn_autograder.grader import sandbox_start
+
+            sandbox_start.start_early(default_jobs(args.jobs))
 
 
 def _start_sandbox(args: argparse.Namespace) -> None:
@@ -149,6 +156,14 @@ def _start_sandbox(args: argparse.Namespace) -> None:
         from dnn_autograder.grader import sandbox_start
 
         sandbox_start.start_early(1)
+
+
+def _release_sandboxes() -> None:
+    """Close the zygote clients started early and not used (e.g. a folder that turned out to be
+    one student's, graded here), and reap the zygotes started here."""
+    from dnn_autograder.grader import sandbox_start
+
+    sandbox_start.release()
 
 
 def _is_class(path: Path, layout: str) -> bool:

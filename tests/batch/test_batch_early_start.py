@@ -119,3 +119,56 @@ def test_grade_starts_the_zygote_of_a_file_before_importing_the_grader(tmp_path:
         print(len(taken), bool(taken[0]))
     """)
     assert out.split() == ["1", "False", "1", "True"]
+
+
+def test_grade_starts_the_workers_zygote_with_their_fork_server(tmp_path: Path) -> None:
+    """``grade CLASS --out OUT --jobs 3`` starts one zygote with a client for each worker it may
+    start, before recognising the class (so its start overlaps the command line's own work)."""
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "work.py").write_text("def f():\n    return 1\n", encoding="utf-8")
+    out = _run(f"""
+        import multiprocessing.forkserver as mf
+        from dnn_autograder.grader import cli, sandbox_start
+
+        def layout(path, how):
+            waiting = sandbox_start._waiting
+            print(mf._forkserver._forkserver_pid is not None, len(waiting),
+                  len({{early.process.pid for early in waiting}}), all(early.shared for early in waiting))
+            raise SystemExit(0)
+
+        cli._is_class = layout
+        cli.main([{str(tmp_path / "class")!r}, "--out", {str(tmp_path / "out")!r}, "--jobs", "3", "--quiet"])
+    """)
+    assert out.split() == ["True", "3", "1", "True"]
+
+
+def test_clients_of_the_early_zygote_a_small_class_does_not_need_are_closed(tmp_path: Path) -> None:
+    """One student and ``--jobs 2``: one worker takes one client; the other client is closed at the
+    end, and the zygote exits on its own (status 0) and is reaped; nothing is left waiting."""
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "work.py").write_text(
+        "import numpy as np\n\ndef update_lr(learning_rate0, epoch_num, decay_rate):\n"
+        "    return learning_rate0 / (1 + decay_rate * epoch_num)\n", encoding="utf-8")
+    out = _run(f"""
+        import json
+        from dnn_autograder.grader import cli, sandbox_start
+
+        started = []
+        launch = sandbox_start.launch
+
+        def spy(*args, **kwargs):
+            process, socks = launch(*args, **kwargs)
+            started.append((process, len(socks)))
+            return process, socks
+
+        sandbox_start.launch = spy
+        code = cli.main([{str(tmp_path / "class")!r}, "--out", {str(tmp_path / "out")!r}, "--jobs", "2",
+                         "--assignment", "optimization", "--quiet"])
+        print(json.dumps({{"code": code, "launched": [n for _, n in started],
+                          "exited": [p.returncode for p, _ in started],
+                          "left": len(sandbox_start._waiting) + len(sandbox_start._handed)}}))
+    """)
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["launched"] == [2] and result["exited"] == [0] and result["left"] == 0, result
+    score = json.loads((tmp_path / "out" / "alice" / "result.json").read_text(encoding="utf-8"))
+    assert [f["status"] for a in score["assignments"] for f in a["functions"] if f["name"] == "update_lr"] == ["passed"]

@@ -397,10 +397,7 @@ def resolve_jobs(jobs: int | None, tasks: int) -> int:
     task."""
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
-    if jobs is None:
-        jobs = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                else os.cpu_count() or 1)
-    return max(1, min(jobs, tasks))
+    return max(1, min(forkserver_start.default_jobs(jobs), tasks))
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -556,6 +553,7 @@ def grade_many(
     """
     queue = collections.deque(tasks)
     if not queue:
+        sandbox_start.release()  # a zygote `grade` started for workers that are not needed
         return
     context = worker_context(engine, _common_assignment(queue))
     count = resolve_jobs(jobs, len(queue))

@@ -42,6 +42,14 @@ def start_for_batch(out_dir: str | Path, *, assignment: str | None = None,
     return True
 
 
+def default_jobs(jobs: int | None) -> int:
+    """The workers a batch starts for ``jobs`` when it has enough students: ``jobs``, by default
+    the CPUs this process may use (at least 1)."""
+    if jobs is not None:
+        return max(1, jobs)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def worker_context(engine: str, assignment: str | None = None) -> Any:
     """The multiprocessing context of the workers: a fork server where there is one (else spawn).
 

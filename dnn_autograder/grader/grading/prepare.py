@@ -31,7 +31,7 @@ from dnn_autograder.grader.grading.figures import compute_figures, drawers, kept
 from dnn_autograder.grader.grading.pipeline import hypothesis_version
 from dnn_autograder.grader.grading.suite import FunctionSuite, build_suites
 from dnn_autograder.grader.outputs.render.context import load_catalogue
-from dnn_autograder.grader.outputs.render.env import environment, stylesheet
+from dnn_autograder.grader.outputs.render.env import compile_templates
 from dnn_autograder.grader.sandbox.session import BATCH_BYTES, BATCH_CALLS
 
 
@@ -44,7 +44,7 @@ def prepare(assignment: str | None) -> None:
         UsageError, SpecError: ``assignment`` is unknown or its folder is invalid (as grading
             would raise).
     """
-    compile_report_templates()
+    compile_templates()
     hypothesis_version()
     specs = (load_assignment(assignment),) if assignment else load_all()
     if assignment is None:
@@ -73,15 +73,6 @@ def prepare_requests(suite: FunctionSuite) -> None:
             first = suite.calls.run(first, BATCH_BYTES, BATCH_CALLS).end
     for item in suite.expected:
         item.agreement  # noqa: B018 - a cached property: computed here, kept for every student
-
-
-def compile_report_templates() -> None:
-    """Compile every template of the reports' environment (kept in its cache) and read the
-    stylesheet."""
-    env = environment()
-    for name in env.list_templates(extensions=["j2"]):
-        env.get_template(name)
-    stylesheet()
 
 
 class _NoUnits:

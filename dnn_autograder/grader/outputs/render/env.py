@@ -37,6 +37,15 @@ def stylesheet() -> Markup:
     return Markup(css)
 
 
+def compile_templates() -> None:
+    """Compile every template of the environment (kept in its cache: a page that extends or
+    imports another compiles that one only when first rendered) and read the stylesheet."""
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
+    stylesheet()
+
+
 def render(template: str, **context: Any) -> str:
     """Render ``template`` with the stylesheet available as ``css``."""
     return environment().get_template(template).render(css=stylesheet(), **context)
