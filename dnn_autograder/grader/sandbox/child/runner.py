@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import guard, residue, script, wire
+from . import dict_versions, guard, residue, script, wire
 from .capture import Output, OutputFlood, TextWriter
 
 _STUDENT = "<student:"
@@ -70,6 +70,12 @@ class Runner:
         self.watched_modules: list[types.ModuleType] = []
         #: ``unchanged()``: the watched modules hold what ``_snapshot`` saw (``_unchanged``)
         self.watched_unchanged: Callable[[], bool] = lambda: True
+        #: ``[(namespace, view)]``: the watched modules' dicts with views of their headers
+        #: (``dict_versions``), made in ``prepare`` while ctypes may still be used
+        self.header_views: list[tuple[dict[str, Any], memoryview]] = []
+        #: the worker's copies of the standard watched modules (``_WARM_COPIES``), taken over by
+        #: ``prepare``: from then on only this runner holds them
+        self.warm_copies: list[tuple[dict[str, Any], memoryview, int, dict[str, Any]]] = []
         self.scratch = "."
         #: the state the units left (``residue.record``), or why it could not be taken
         self.baseline: residue.Baseline | str = "not loaded"
@@ -128,6 +134,10 @@ class Runner:
         os._exit = posix._exit = dying  # type: ignore[assignment]
         os.abort = posix.abort = lambda: dying(134, "os.abort()")  # type: ignore[assignment,return-value]
         linecache.updatecache = _no_source  # type: ignore[assignment]  # the units' are cached
+        # both before the hook and the forgetting: views of dict headers need ctypes (and gc)
+        tampered = _WARM[0] if _WARM else _integrity_check()
+        self.warm_copies, _WARM_COPIES[:] = list(_WARM_COPIES), []
+        self.header_views = self._header_views()
         _forget_the_worker()  # before the hook: it uses ctypes one last time
         guard.install_finder(test_modules, self.violations)
         if audit:
@@ -135,7 +145,7 @@ class Runner:
             guard.install_audit_hook(scratch, self.violations,
                                      guard.make_reporter(guard.REPORTS, self.real_exit),
                                      trusted_code=_trusted_readers())
-        self.send = self._make_sender(_WARM[0] if _WARM else _integrity_check())
+        self.send = self._make_sender(tampered)
 
     # --- loading -------------------------------------------------------------------------
     def load(self, specs: list[dict[str, Any]], code: bytearray) -> None:
@@ -481,15 +491,46 @@ class Runner:
         return {"error_type": type(error).__name__[:100], "error_message": message,
                 "traceback": [f[:500] for f in frames], "line": line, "where": label}
 
+    def _watched_names(self) -> list[str]:
+        """The modules every call (and this runner) relies on."""
+        return [*_WATCHED_MODULES, *self.settings.get("course_modules", ())]
+
+    def _header_views(self) -> list[tuple[dict[str, Any], memoryview]]:
+        """Views of the headers of the watched modules' dicts as ``sys.modules`` has them now
+        (the worker's, ``warm_copies``, and ``dict_versions.header_views`` for the others, the
+        course's; only before confinement), for ``_snapshot``."""
+        views = [(namespace, view) for namespace, view, _, _ in self.warm_copies]
+        namespaces = [vars(sys.modules[name]) for name in self._watched_names() if name in sys.modules]
+        others = [namespace for namespace in namespaces if _found(views, namespace) is None]
+        made = dict_versions.header_views(others)
+        return views + [(namespace, view) for namespace, view in zip(others, made, strict=True) if view is not None]
+
     def _snapshot(self) -> None:
-        """Remember the modules every call (and this runner) relies on."""
-        names = ["builtins", "numpy", "numpy.linalg", "numpy.random", "math", "random", "json",
-                 "json.encoder", "json.decoder", "struct", "os", "time", "warnings", "socket",
-                 *self.settings.get("course_modules", ())]
+        """Remember the modules every call (and this runner) relies on: each module's dict
+        with a copy of it, and the view of its header ``prepare`` made (None for a module the
+        units put in ``sys.modules`` since: that one is always compared entry by entry). Its
+        version tag is read before the copy is taken (so the check starts from it); when it is
+        still the tag the worker read before its own copy (``warm_copies``: nothing changed the
+        module since, neither there nor here), that copy is the module as it is now."""
+        names = self._watched_names()
         modules = [sys.modules[name] for name in names if name in sys.modules]
         self.watched_modules = modules
-        self.watched = [(vars(module), dict(vars(module))) for module in modules]
-        self.watched_unchanged = _unchanged(self.watched)
+        self.watched = []
+        views: list[memoryview | None] = []
+        tags: list[int] = []
+        for module in modules:
+            current = vars(module)
+            view = _found(self.header_views, current)
+            tag = None if view is None else dict_versions.tag(view)
+            saved = None
+            for namespace, _, warm_tag, copy in self.warm_copies:
+                if namespace is current and warm_tag == tag:
+                    saved = copy
+            self.watched.append((current, dict(current) if saved is None else saved))
+            views.append(view)
+            if tag is not None:
+                tags.append(tag)
+        self.watched_unchanged = _unchanged(self.watched, views, tags)
 
     def _restore(self) -> bool:
         """Undo what the call patched in those modules (so this runner works); True if it
@@ -498,7 +539,9 @@ class Runner:
         of its names is bound to the very object it was bound to (by identity: a replacement
         whose ``__eq__`` says True, or an equal number, is a change) and it has no other
         (``_unchanged``: about the cost of ``dict ==``, for all of them at once); only when
-        that sees a change is each module compared, by identity, and put back."""
+        that sees a change is each module compared, by identity, and put back. While no watched
+        dict was mutated at all (their version tags, ``dict_versions``) that costs one read per
+        module."""
         if self.watched_unchanged():
             return _thread._count() > 0
         changed = False
@@ -531,6 +574,9 @@ class Runner:
 
 
 _ABSENT = object()
+#: The modules a call must leave as the units left them (``Runner._snapshot``), besides the course's.
+_WATCHED_MODULES = ("builtins", "numpy", "numpy.linalg", "numpy.random", "math", "random", "json",
+                    "json.encoder", "json.decoder", "struct", "os", "time", "warnings", "socket")
 
 
 class _Unsupported(Exception):
@@ -878,17 +924,19 @@ def _refuse_threads() -> Callable[[], None]:
 
 
 def _integrity_check() -> Callable[[], str]:
-    """``changed()``: ``""`` while the child-side modules (runner, guard, wire, capture) and
-    their classes hold what they held now; else the name of the first thing that differs.
+    """``changed()``: ``""`` while the child-side modules (runner, guard, wire, capture, script,
+    residue, dict_versions) and their classes hold what they held now; else the name of the
+    first thing that differs.
 
-    It runs before every frame, so the common case is one check of all the namespaces (~350
-    entries) at about the cost of ``dict ==``, by identity only (:func:`_unchanged`: no
-    ``__eq__`` of a replaced value is ever called). When that check sees any difference (or
+    It runs before every frame, so the common case is one read of each namespace's version tag
+    (nothing mutated: :func:`_versioned`), else one check of all the namespaces (~350 entries)
+    at about the cost of ``dict ==``, by identity only (:func:`_unchanged`: no ``__eq__`` of a
+    replaced value is ever called). When that check sees any difference (or
     cannot tell), the detailed pass (each saved key looked up, its value compared by identity)
     decides and names it; the quick check never accepts what the detailed one would refuse."""
     package = __name__.rpartition(".")[0]
     watched: list[tuple[str, Any, dict[str, Any]]] = []
-    for short in ("runner", "guard", "wire", "capture", "script", "residue"):
+    for short in ("runner", "guard", "wire", "capture", "script", "residue", "dict_versions"):
         module = sys.modules.get(f"{package}.{short}")
         if module is None:
             continue
@@ -914,7 +962,8 @@ def _integrity_check() -> Callable[[], str]:
     return changed
 
 
-def _unchanged(pairs: list[tuple[Any, dict[str, Any]]]) -> Callable[[], bool]:
+def _unchanged(pairs: list[tuple[Any, dict[str, Any]]], views: list[memoryview | None] | None = None,
+               tags: list[int] | None = None) -> Callable[[], bool]:
     """``unchanged()``: True while each namespace (a module's dict or a class's mapping proxy)
     holds what its saved copy (a dict) holds now: as many entries, each saved key bound to
     the very object it was bound to. Values are compared by identity only: a replacement whose
@@ -923,8 +972,50 @@ def _unchanged(pairs: list[tuple[Any, dict[str, Any]]]) -> Callable[[], bool]:
     ``dict ==`` costs (:func:`_strict`), or, in an interpreter where that way is not exact
     (checked once, :func:`_strict_works`), one pass of ``operator.is_not`` (:func:`_scanned`).
     True is exact; False may, rarely, mean "cannot tell here": callers then compare entry by
-    entry."""
-    return _strict(pairs) if _STRICT[0] else _scanned(pairs)
+    entry.
+
+    In front of that, :func:`_versioned`: while no namespace was mutated since the exact answer
+    was last True (their dicts' version tags), the answer is True at once. ``views``: one per
+    pair, the view of its dict's header (``dict_versions.header_views``) or None (that namespace
+    is always compared); without ``views`` they are made here, which only works before
+    confinement (ctypes and ``gc.get_referents`` are refused after). ``tags``: see
+    :func:`_versioned`."""
+    if views is None:
+        views = dict_versions.header_views([current for current, _ in pairs])
+    return _versioned(pairs, views, _strict if _STRICT[0] else _scanned, tags)
+
+
+def _versioned(pairs: list[tuple[Any, dict[str, Any]]], views: list[memoryview | None],
+               exact: Callable[[list[tuple[Any, dict[str, Any]]]], Callable[[], bool]],
+               tags: list[int] | None = None) -> Callable[[], bool]:
+    """``unchanged()`` of ``exact(pairs)``, answered from the version tags (PEP 509) of the
+    namespaces that have a view: ``T``, their tags, is read first; if it is the ``T`` kept, the
+    answer is True without comparing anything; else the exact check of those namespaces decides,
+    and when it says True, ``T`` is kept. Sound: every mutation of a dict gives it a tag never
+    used before, so a dict whose tag is still ``T`` is as it was when ``T`` was read, which was
+    before an exact check found it as saved (a mutation during that check changes the tag, so
+    the next call compares again). What is kept at first: ``tags`` (the viewed namespaces' tags,
+    in order, each read before its saved copy was taken: a copy taken after its tag, with no
+    mutation since, is the namespace as the tag shows it), else nothing (the first answer is the
+    exact one). Namespaces without a view are compared by ``exact`` on every call."""
+    tracked = [pair for pair, view in zip(pairs, views, strict=True) if view is not None]
+    if not tracked:
+        return exact(pairs)
+    untracked = [pair for pair, view in zip(pairs, views, strict=True) if view is None]
+    kept: list[Any] = [list(tags) if tags is not None and len(tags) == len(tracked) else None]
+    read_tags = dict_versions.tag_reader([view for view in views if view is not None])
+    tracked_unchanged = exact(tracked)
+    rest_unchanged = exact(untracked) if untracked else None
+
+    def unchanged() -> bool:
+        now = read_tags()
+        if now != kept[0]:
+            if not tracked_unchanged():
+                return False
+            kept[0] = now
+        return rest_unchanged is None or rest_unchanged()
+
+    return unchanged
 
 
 def _strict(pairs: list[tuple[Any, dict[str, Any]]]) -> Callable[[], bool]:
@@ -1053,19 +1144,45 @@ def _trusted_readers() -> tuple[Any, ...]:
     return (Runner._describe.__code__,)
 
 
+def _found(views: list[tuple[dict[str, Any], memoryview]], namespace: dict[str, Any]) -> memoryview | None:
+    """The view paired with ``namespace`` itself (by identity) in ``views``, or None."""
+    for candidate, view in views:
+        if candidate is namespace:
+            return view
+    return None
+
+
 #: ``[changed]``: the integrity check, made once in the worker (``warm``) for every child.
 _WARM: list[Callable[[], str]] = []
+#: ``[(namespace, view, tag, copy)]``: each standard watched module's dict (``_WATCHED_MODULES``),
+#: the view of its header, its version tag and then a copy, taken once in the worker (``warm``):
+#: a child whose units left the module alone uses the copy instead of copying it (and touching
+#: every value's page). Emptied in the child by ``prepare`` (student code could reach it here).
+_WARM_COPIES: list[tuple[dict[str, Any], memoryview, int, dict[str, Any]]] = []
 
 
 def warm() -> None:
     """What every child would otherwise compute again before its first call, done once in the
     worker before it forks (each object a child touches costs it a copy-on-write page fault):
     the audit hook's frame readers with the runner's own, the integrity check's snapshot
-    (the child-side modules do not change between here and the child's ``prepare``) and the
-    names of the ctypes modules to forget (the worker imports nothing after ``hide_host_paths``)."""
+    (the child-side modules do not change between here and the child's ``prepare``), the
+    names of the ctypes modules to forget (the worker imports nothing after ``hide_host_paths``)
+    and the copies of the standard watched modules (``_WARM_COPIES``)."""
     guard.frame_readers(_trusted_readers())
     guard.remember_native_modules()
     _WARM[:] = [_integrity_check()]
+    _WARM_COPIES[:] = _copy_watched_modules()
+
+
+def _copy_watched_modules() -> list[tuple[dict[str, Any], memoryview, int, dict[str, Any]]]:
+    """``_WARM_COPIES`` as the modules are now (only before confinement: it makes views)."""
+    namespaces = [vars(sys.modules[name]) for name in _WATCHED_MODULES if name in sys.modules]
+    copies = []
+    for namespace, view in zip(namespaces, dict_versions.header_views(namespaces), strict=True):
+        if view is not None:
+            tag = dict_versions.tag(view)  # first: a mutation while copying moves it
+            copies.append((namespace, view, tag, dict(namespace)))
+    return copies
 
 
 def _forget_the_worker() -> None:
@@ -1073,6 +1190,7 @@ def _forget_the_worker() -> None:
     zygote, the intermediate, the kernel layers and their ctypes handle) from everything
     student code can name."""
     guard.forget_native()
+    dict_versions.forget()
     package_name = __name__.rpartition(".")[0]
     package = sys.modules.get(package_name)
     for short in ("layers", "launch", "intermediate", "zygote", "boot"):
