@@ -56,7 +56,7 @@ def build(student: Student) -> dict[str, Any] | None:
     series, notes = [], []
     for index, (name, label, hyper) in enumerate(OPTIMIZERS):
         entry: dict[str, Any] = {"function": name, "label": label, "hyper": dict(hyper),
-                                 "reference": copy.deepcopy(_reference_trajectory(student.spec, name)),
+                                 "reference": _copied(_reference_trajectory(student.spec, name)),
                                  "yours": None}
         if student.has(name):
             overall = student.share(len(OPTIMIZERS) - index)
@@ -72,6 +72,17 @@ def build(student: Student) -> dict[str, Any] | None:
         return None
     return {"bowl": "x^2/20 + y^2", "start": list(BOWL_START), "steps": BOWL_STEPS,
             "series": series, "notes": notes}
+
+
+def _copied(path: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``copy.deepcopy(path)``: for a path of :func:`_trajectory` (a dict of distinct lists of
+    floats, which are immutable and shared as deepcopy shares them) a new dict of new lists,
+    made without deepcopy's walk of every number; anything else goes to deepcopy."""
+    if type(path) is dict and all(type(v) is list for v in path.values()) \
+            and len({id(v) for v in path.values()}) == len(path) \
+            and all(type(n) is float for v in path.values() for n in v):
+        return {key: list(v) for key, v in path.items()}
+    return copy.deepcopy(path)
 
 
 @cache
@@ -138,11 +149,15 @@ def _student_trajectory(student: Student, name: str,
         return None, f"{why(name, exc)}, so its path is not drawn"
 
 
+#: the names of the values :func:`_script_path` reads, in order: the first cost, then each step's x, y and cost
+_PATH_NAMES = (script_output(0, "cost"),
+               *(script_output(2 * t, key) for t in range(1, BOWL_STEPS + 1) for key in ("x", "y", "cost")))
+
+
 def _script_path(values: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
     """The path from a completed script's values (None when a value is missing or not a number);
     cut where it diverges, as :func:`_trajectory` does."""
-    numbers: list[Any] = [values.get(script_output(0, "cost"))]
-    numbers += [values.get(script_output(2 * t, key)) for t in range(1, BOWL_STEPS + 1) for key in ("x", "y", "cost")]
+    numbers: list[Any] = [values.get(name) for name in _PATH_NAMES]
     if not all(type(n) in (float, int) for n in numbers):
         return None
     xs, ys, costs = [BOWL_START[0]], [BOWL_START[1]], [float(numbers[0])]

@@ -9,6 +9,7 @@ Values that agree (the usual answer) are recognised in one pass over all their n
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -245,15 +246,22 @@ def _collect(plan: tuple, got: Any, parts: list[np.ndarray]) -> bool:
         parts.append(got)
         return True
     if kind == _MAPPING:
-        if not isinstance(got, Mapping):
-            return False
         keys = plan[1]
-        for key in keys:
-            if key not in got:
+        if type(got) is dict:  # the usual: a missing key is a KeyError, as ``in`` would say
+            try:
+                values = [got[key] for key in keys]
+            except KeyError:
                 return False
+        elif isinstance(got, Mapping):
+            for key in keys:
+                if key not in got:
+                    return False
+            values = [got[key] for key in keys]
+        else:
+            return False
         if plan[3] and any(key not in plan[4] for key in got):
             return False
-        return _collect_items(plan[2], [got[key] for key in keys], parts)
+        return _collect_items(plan[2], values, parts)
     if kind == _SEQUENCE:
         if not isinstance(got, list | tuple) or len(got) != plan[1]:
             return False
@@ -305,15 +313,28 @@ def _compare_numeric(expected: Any, got: Any, *, rtol: float, atol: float, where
     elif val.shape != exp.shape:
         return (Mismatch(where, "shape", f"expected shape {exp.shape}, got shape {val.shape}"),)
     if exp.dtype.kind in "biuf" and _all_close(exp, val, rtol, atol):
-        return ()
+        return ()  # the usual part of a value that differs elsewhere
     e = exp.astype(np.float64)
     g = val.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        both_nan = np.isnan(e) & np.isnan(g)
-        close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=False) | both_nan
-    if bool(np.all(close)):
+        close = _isclose(g, e, rtol, atol)
+        close |= np.isnan(e) & np.isnan(g)
+    if close.all():
         return ()
-    return (_value_mismatch(where, e, g, close),)
+    return (_value_mismatch(where, e, g, close[()]),)
+
+
+def _isclose(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """``np.isclose(g, e, rtol=rtol, atol=atol)`` of two float64 arrays of one shape (a NumPy bool
+    for 0-d arrays, as NumPy gives): ``|g - e| <= atol + rtol * |e|`` where ``e`` is finite, or ``g == e``,
+    the same ufuncs in the same order as NumPy's, without its argument handling (finite
+    tolerances; others go to NumPy, for its warning). Call within ``np.errstate(invalid="ignore")``."""
+    if not (math.isfinite(rtol) and math.isfinite(atol)):
+        return np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=False)
+    close = np.less_equal(np.abs(g - e), atol + rtol * np.abs(e))
+    close &= np.isfinite(e)
+    close |= g == e
+    return close
 
 
 def _all_close(exp: np.ndarray, val: np.ndarray, rtol: float, atol: float) -> bool:

@@ -61,6 +61,8 @@ RECORDED_BYTES = 4 << 20
 RECORDED_CALLS = RECORDED_BYTES // 64
 _CHILD_OUTCOMES = frozenset({"returned", "raised", "exited", "memory", "violation",
                              "output-limit", "unsupported-return"})
+#: ``isinstance(x, _NUMBER)`` is ``isinstance(x, int | float)`` without making the union each time
+_NUMBER = (int, float)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -674,7 +676,7 @@ class Session:
                       if type(item) is dict and item.get("t") == "=" else wire.decode(item, body)
                       for index, item in enumerate(args_after))
         cpu = reply.get("cpu")
-        if reply.get("recycle") is True or (isinstance(cpu, int | float) and
+        if reply.get("recycle") is True or (isinstance(cpu, _NUMBER) and
                                             cpu + self._limits.call_timeout_s
                                             >= self._limits.cpu_seconds):
             child.recycle = True
@@ -685,7 +687,7 @@ class Session:
         trace = trace if isinstance(trace, list) else []
         duration = reply.get("duration")
         aliases = reply.get("aliases") or []
-        if not isinstance(aliases, list) or len(aliases) > 2100 or not all(
+        if not isinstance(aliases, list) or len(aliases) > 2100 or aliases and not all(
                 isinstance(p, list) and len(p) == 2 and all(type(i) is int and 0 <= i < 64 for i in p)
                 for p in aliases):
             raise wire.WireError("bad aliases")
@@ -698,12 +700,12 @@ class Session:
         return call_record(
             outcome=outcome, value=value, args_after=after, error_type=error_type,
             error_message=error_message,
-            traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]),
+            traceback=tuple(outcomes.one_line(line, 500) for line in trace[:30]) if trace else (),
             output=_output_text(reply, self._limits.output_bytes),
-            duration_s=float(duration) if isinstance(duration, int | float)
+            duration_s=float(duration) if isinstance(duration, _NUMBER)
             and 0 <= duration <= elapsed else elapsed,
             message=self._message(outcome, reply, error_type or "", error_message or ""),
-            aliases=tuple((int(i), int(j)) for i, j in aliases), step=0, problem="",
+            aliases=tuple((int(i), int(j)) for i, j in aliases) if aliases else (), step=0, problem="",
             stand_in_calls=recorded)
 
     def _script_returned(self, child: ChildProcess, reply: dict[str, Any], body: bytearray,

@@ -593,8 +593,13 @@ def fresh(value: Any) -> Any:
     kind = type(value)
     if kind is np.ndarray:
         return value.copy()
-    if kind is dict:
-        return {key: fresh(item) for key, item in value.items()}
+    if kind is dict:  # the usual argument: a dict of arrays, its items copied here (no call each)
+        copied = {}
+        for key, item in value.items():
+            inner = type(item)
+            copied[key] = item.copy() if inner is np.ndarray else \
+                fresh(item) if inner is dict or inner is list or inner is tuple else item
+        return copied
     if kind is list:
         return [fresh(item) for item in value]
     if kind is tuple:
