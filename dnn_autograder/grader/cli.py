@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import logging
+import os
 import shutil
 import sys
 import time
@@ -145,7 +147,17 @@ def _start_class_workers(args: argparse.Namespace) -> None:
         if start_for_batch(args.out, assignment=args.assignment, gradebook_path=args.gradebook, force=args.force):
             from dnn_autograder.grader import sandbox_start
 
-            sandbox_start.start_early(default_jobs(args.jobs))
+            sandbox_start.start_early(min(default_jobs(args.jobs), max(1, _entries(args.paths))))
+
+
+def _entries(paths: Sequence[str]) -> int:
+    """How many entries the folders among ``paths`` hold: at least as many as their students
+    (an unreadable folder counts none here; the batch reports it)."""
+    count = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            count += len(os.listdir(path)) if Path(path).is_dir() else 0
+    return count
 
 
 def _start_sandbox(args: argparse.Namespace) -> None:

@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -121,11 +123,15 @@ def test_grade_starts_the_zygote_of_a_file_before_importing_the_grader(tmp_path:
     assert out.split() == ["1", "False", "1", "True"]
 
 
-def test_grade_starts_the_workers_zygote_with_their_fork_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("students", "clients"), [(4, 3), (1, 1)])
+def test_grade_starts_the_workers_zygote_with_their_fork_server(tmp_path: Path, students: int,
+                                                                 clients: int) -> None:
     """``grade CLASS --out OUT --jobs 3`` starts one zygote with a client for each worker it may
-    start, before recognising the class (so its start overlaps the command line's own work)."""
-    (tmp_path / "class" / "alice").mkdir(parents=True)
-    (tmp_path / "class" / "alice" / "work.py").write_text("def f():\n    return 1\n", encoding="utf-8")
+    start (no more than the class folder has entries), before recognising the class (so its
+    start overlaps the command line's own work)."""
+    for index in range(students):
+        (tmp_path / "class" / f"s{index}").mkdir(parents=True)
+        (tmp_path / "class" / f"s{index}" / "work.py").write_text("def f():\n    return 1\n", encoding="utf-8")
     out = _run(f"""
         import multiprocessing.forkserver as mf
         from dnn_autograder.grader import cli, sandbox_start
@@ -139,13 +145,15 @@ def test_grade_starts_the_workers_zygote_with_their_fork_server(tmp_path: Path) 
         cli._is_class = layout
         cli.main([{str(tmp_path / "class")!r}, "--out", {str(tmp_path / "out")!r}, "--jobs", "3", "--quiet"])
     """)
-    assert out.split() == ["True", "3", "1", "True"]
+    assert out.split() == ["True", str(clients), "1", str(clients > 1)]
 
 
 def test_clients_of_the_early_zygote_a_small_class_does_not_need_are_closed(tmp_path: Path) -> None:
-    """One student and ``--jobs 2``: one worker takes one client; the other client is closed at the
-    end, and the zygote exits on its own (status 0) and is reaped; nothing is left waiting."""
+    """One student (beside a file that is no submission) and ``--jobs 2``: one worker takes one
+    client; the other client is closed at the end, and the zygote exits on its own (status 0) and
+    is reaped; nothing is left waiting."""
     (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "notes.txt").write_text("not a submission\n", encoding="utf-8")
     (tmp_path / "class" / "alice" / "work.py").write_text(
         "import numpy as np\n\ndef update_lr(learning_rate0, epoch_num, decay_rate):\n"
         "    return learning_rate0 / (1 + decay_rate * epoch_num)\n", encoding="utf-8")
