@@ -1,7 +1,7 @@
 """The grading worker's cheaper per-call steps give the answers of the plain computations they
 replace (issue 17, worker CPU per student): the full comparison's closeness test against
 ``np.isclose``, the mismatches of a numeric comparison against the former ``np.isclose``-based
-comparison, ``wire.fresh`` against a deep copy, ``evaluate._without_values`` against
+comparison, ``evaluate._without_values`` against
 ``dataclasses.replace``, the quick verdict on dicts against
 :func:`~dnn_autograder.grader.grading.compare.agrees`, and the optimization pictures' copy of the
 reference path and names of the script's values against ``copy.deepcopy`` and
@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import copy
 import dataclasses
-import struct
 from collections.abc import Mapping
 from typing import Any
 
@@ -106,63 +105,6 @@ def test_a_differing_number_and_a_nan_where_a_number_is_expected_are_reported() 
     assert compare._compare_numeric(np.nan, np.nan, rtol=0.0, atol=0.0, where="x") == ()
     (number,) = compare._compare_numeric(2.0, np.array([3.0]), rtol=0.0, atol=0.0, where="x")
     assert number == Mismatch("x", "value", "expected 2, got 3; max abs diff 1, max rel diff 0.5", ())
-
-
-# --- wire.fresh ------------------------------------------------------------------------------
-
-def _bits(value: Any) -> Any:
-    kind = type(value)
-    if kind is float:
-        return ("float", struct.pack("<d", value))
-    if kind is np.ndarray:
-        return ("array", value.dtype.str, value.shape, value.tobytes())
-    if kind is dict:
-        return ("dict", [(k, _bits(v)) for k, v in value.items()])
-    if kind in (list, tuple):
-        return (kind.__name__, [_bits(item) for item in value])
-    return (kind.__name__, value)
-
-
-def _arrays_in(value: Any) -> list[np.ndarray]:
-    if type(value) is np.ndarray:
-        return [value]
-    if type(value) is dict:
-        return [a for item in value.values() for a in _arrays_in(item)]
-    if type(value) in (list, tuple):
-        return [a for item in value for a in _arrays_in(item)]
-    return []
-
-
-def _containers_in(value: Any) -> list[Any]:
-    if type(value) is dict:
-        return [value, *(c for item in value.values() for c in _containers_in(item))]
-    if type(value) in (list, tuple):
-        return [value, *(c for item in value for c in _containers_in(item))] if type(value) is list \
-            else [c for item in value for c in _containers_in(item)]
-    return []
-
-
-_arrays = st.sampled_from([np.float64, np.float32, np.int64, np.bool_]).flatmap(
-    lambda dtype: st.integers(0, 6).map(lambda n: np.zeros(n, dtype=dtype)))
-_plain = st.recursive(
-    st.one_of(_arrays.map(lambda a: np.frombuffer(bytes(a.nbytes), dtype=a.dtype)),  # read-only, like decoded
-              st.floats(allow_nan=True), st.integers(-3, 3), st.none(), st.text(max_size=3)),
-    lambda inner: st.one_of(st.dictionaries(st.sampled_from(["W1", "b1", "v"]), inner, max_size=4),
-                            st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple)),
-    max_leaves=10)
-
-
-@settings(max_examples=300, deadline=None)
-@given(_plain)
-def test_fresh_is_an_equal_value_of_its_own(value) -> None:
-    made = wire.fresh(value)
-    assert _bits(made) == _bits(value)
-    old_arrays, new_arrays = _arrays_in(value), _arrays_in(made)
-    assert len(old_arrays) == len(new_arrays)
-    for old, new in zip(old_arrays, new_arrays, strict=True):
-        assert new.flags.writeable and not np.shares_memory(old, new)
-    new_ids = {id(c) for c in _containers_in(made)}
-    assert not new_ids & {id(c) for c in _containers_in(value)}
 
 
 # --- evaluate._without_values -----------------------------------------------------------------

@@ -3,10 +3,16 @@ escaped (files, processes, the worker)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import struct
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from dnn_autograder.grader.sandbox import Limits, Sandbox, units_from_source
 
@@ -200,3 +206,31 @@ def _owned_by_sandbox(path: Path) -> bool:
         return path.lstat().st_uid in SANDBOX_UIDS
     except OSError:
         return False
+
+
+def bits(value: Any) -> Any:
+    """``value`` as comparable data, bit for bit: types kept (a list is not a tuple), floats,
+    complex numbers, arrays and NumPy scalars by their bytes (so ``-0.0`` is not ``0.0`` and a NaN
+    equals itself), dict keys and items in order."""
+    kind = type(value)
+    if kind is float:
+        return ("float", struct.pack("<d", value))
+    if kind is complex:
+        return ("complex", struct.pack("<dd", value.real, value.imag))
+    if kind is np.ndarray:
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, np.generic):
+        return ("scalar", value.dtype.str, value.tobytes())
+    if kind is dict:
+        return ("dict", [(bits(k), bits(v)) for k, v in value.items()])
+    if kind in (list, tuple):
+        return (kind.__name__, [bits(item) for item in value])
+    return (kind.__name__, value)
+
+
+@contextlib.contextmanager
+def loaded(sandbox: Sandbox, source: str) -> Iterator[Any]:
+    """A session of ``source`` (as ``submission.py``) whose units all loaded."""
+    with sandbox.session(units_from_source(source, "submission.py")) as opened:
+        assert all(unit.ok for unit in opened.units), opened.units
+        yield opened

@@ -6,7 +6,6 @@ back as the child sees it. Expected values: the same edits applied here to our o
 from __future__ import annotations
 
 import copy
-import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,8 @@ import pytest
 from dnn_autograder.grader.sandbox import session as session_module
 from dnn_autograder.grader.sandbox import units_from_source
 from dnn_autograder.grader.sandbox.requests import PreparedCalls
+
+from .support import bits
 
 STUDENT = '''\
 import numpy as np
@@ -94,20 +95,6 @@ def _expected(how: str) -> tuple[Any, ...]:
     return args
 
 
-def _bits(value: Any) -> Any:
-    """Comparable form, floats and arrays by their bits."""
-    kind = type(value)
-    if kind is float:
-        return ("float", struct.pack("<d", value))
-    if kind is np.ndarray:
-        return ("array", value.dtype.str, value.shape, value.tobytes())
-    if kind is dict:
-        return ("dict", [(k, _bits(v)) for k, v in value.items()])
-    if kind in (list, tuple):
-        return (kind.__name__, [_bits(item) for item in value])
-    return (kind.__name__, value)
-
-
 @pytest.fixture
 def markers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The argument positions the parent filled in from what it sent (markers received)."""
@@ -124,7 +111,7 @@ def markers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _unchanged_positions(how: str) -> list[int]:
     before, after = _args(how), _expected(how)
-    return [i for i in range(4) if _bits(before[i]) == _bits(after[i])]
+    return [i for i in range(4) if bits(before[i]) == bits(after[i])]
 
 
 def test_each_change_comes_back_and_only_unchanged_arguments_are_markers(sandbox: Any, markers: list[int]) -> None:
@@ -134,7 +121,7 @@ def test_each_change_comes_back_and_only_unchanged_arguments_are_markers(sandbox
     assert [r.value for r in records] == list(EDITS), [r.message for r in records]
     expected_markers: list[int] = []
     for how, record in zip(EDITS, records, strict=True):
-        assert _bits(record.args_after) == _bits(_expected(how)), how
+        assert bits(record.args_after) == bits(_expected(how)), how
         expected_markers += _unchanged_positions(how)
     assert markers == expected_markers
     assert _unchanged_positions("nan") == [0, 2, 3] and _unchanged_positions("add") == [0, 1, 3]
@@ -144,7 +131,7 @@ def test_each_change_comes_back_and_only_unchanged_arguments_are_markers(sandbox
 def test_one_call_the_same(sandbox: Any, markers: list[int], how: str) -> None:
     with sandbox.session(units_from_source(STUDENT)) as opened:
         record = opened.call("touch", _args(how))
-    assert _bits(record.args_after) == _bits(_expected(how))
+    assert bits(record.args_after) == bits(_expected(how))
     assert markers == _unchanged_positions(how)
 
 
@@ -157,7 +144,7 @@ def test_unchanged_arguments_are_copies_of_their_own(sandbox: Any) -> None:
         again = list(opened.call_each("touch", calls))
     assert first.args_after[1] is not second.args_after[1]
     for record in (second, *again):
-        assert _bits(record.args_after) == _bits(_args("none"))
+        assert bits(record.args_after) == bits(_args("none"))
 
 
 @pytest.fixture
@@ -194,9 +181,9 @@ def test_arguments_returned_come_back_as_the_value(sandbox: Any, kept: list[Any]
         record = opened.call_each("update", [(args, None)])
         record = next(iter(record))
     a, d = _updated()
-    assert _bits(record.args_after) == _bits((a, d, which))
+    assert bits(record.args_after) == bits((a, d, which))
     expected = {"both": (a, d), "dict": d, "list": [a, d, a]}[value]
-    assert _bits(record.value) == _bits(expected)
+    assert bits(record.value) == bits(expected)
     assert kept == markers
     after_a, after_d = record.args_after[:2]
     got = record.value if isinstance(record.value, tuple | list) else (None, record.value)
@@ -230,6 +217,6 @@ def test_a_body_too_large_to_keep_sends_arguments_in_full(sandbox: Any, markers:
     with sandbox.session(units_from_source(STUDENT)) as opened:
         record = opened.call("touch", args)
         small = opened.call("touch", _args("none"))
-    assert _bits(record.args_after) == _bits(args)
+    assert bits(record.args_after) == bits(args)
     assert markers == [0, 1, 2, 3]  # only the small request's
-    assert _bits(small.args_after) == _bits(_args("none"))
+    assert bits(small.args_after) == bits(_args("none"))

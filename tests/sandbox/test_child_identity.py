@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnn_autograder.grader.sandbox import units_from_source
 from dnn_autograder.grader.sandbox.child import runner
+
+from .support import loaded
 
 STUDENT = '''\
 import math
@@ -49,8 +50,7 @@ PI = math.pi
 
 @pytest.fixture
 def session(sandbox: Any) -> Any:
-    with sandbox.session(units_from_source(STUDENT, "submission.py")) as opened:
-        assert all(unit.ok for unit in opened.units), opened.units
+    with loaded(sandbox, STUDENT) as opened:
         yield opened
 
 

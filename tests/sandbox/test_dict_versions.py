@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from dnn_autograder.grader.sandbox import units_from_source
 from dnn_autograder.grader.sandbox.child import dict_versions, runner
+
+from .support import loaded
 
 
 class _Claims:
@@ -344,8 +345,7 @@ def patches(x):
 
 @pytest.fixture
 def session(sandbox: Any) -> Any:
-    with sandbox.session(units_from_source(STUDENT, "submission.py")) as opened:
-        assert all(unit.ok for unit in opened.units), opened.units
+    with loaded(sandbox, STUDENT) as opened:
         yield opened
 
 

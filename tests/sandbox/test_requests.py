@@ -13,6 +13,8 @@ import pytest
 from dnn_autograder.grader.sandbox.child import wire
 from dnn_autograder.grader.sandbox.requests import EncodedRun, PreparedCalls, PreparedScript, encode_run, encode_script
 
+from .support import bits
+
 COMMON = {"op": "calls", "fn": "f", "inject": {"h": "m.h"}, "stand_ins": [], "max_raised": 3, "cpu_stop": 9.5}
 
 
@@ -185,21 +187,6 @@ def test_a_student_who_writes_into_a_prepared_script_cannot_change_it(sandbox: A
     assert "extra" not in prepared.inputs["params"] and "extra" not in inputs["params"]
 
 
-def _bits(value: Any) -> Any:
-    kind = type(value)
-    if kind is float:
-        return ("float", np.float64(value).tobytes())
-    if kind is np.ndarray:
-        return ("array", value.dtype.str, value.shape, value.tobytes())
-    if isinstance(value, np.generic):
-        return ("scalar", value.dtype.str, value.tobytes())
-    if kind is dict:
-        return ("dict", [(k, _bits(v)) for k, v in value.items()])
-    if kind in (list, tuple):
-        return (kind.__name__, [_bits(item) for item in value])
-    return (kind.__name__, value)
-
-
 @pytest.mark.parametrize("kept", [True, False])
 def test_sent_arguments_are_what_the_child_decodes(kept: bool) -> None:
     calls = _calls()
@@ -208,11 +195,11 @@ def test_sent_arguments_are_what_the_child_decodes(kept: bool) -> None:
     for offset, item in enumerate(header["calls"]):
         child = wire.decode(item["args"], bytearray(body))
         sent = run.sent(run.first + offset)
-        assert type(sent) is tuple and _bits(list(sent)) == _bits(child)
+        assert type(sent) is tuple and bits(list(sent)) == bits(child)
         assert sent is run.sent(run.first + offset)  # decoded once
         assert all(not a.flags.writeable for a in sent if isinstance(a, np.ndarray) and a.size)
     without = EncodedRun(run.first, run.end, run.text, run.body)  # no encoded arguments: read from the text
-    assert _bits(without.sent(run.end - 1)) == _bits(run.sent(run.end - 1))
+    assert bits(without.sent(run.end - 1)) == bits(run.sent(run.end - 1))
     with pytest.raises(IndexError):
         run.sent(run.end)
     with pytest.raises(IndexError):

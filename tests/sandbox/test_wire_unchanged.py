@@ -5,7 +5,6 @@ and compared, value by value, with what was sent (floats and array data by their
 from __future__ import annotations
 
 import copy
-import struct
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnn_autograder.grader.sandbox.child import wire
+
+from .support import bits
 
 
 def received(value: Any) -> tuple[Any, Any, bytes, bytearray]:
@@ -35,24 +36,7 @@ def canonical(value: Any) -> Any:
     encoder = wire.Encoder(1 << 30)
     data = encoder.encode(value)
     body = b"".join(bytes(chunk) for chunk in encoder.chunks)
-    return _canon(wire.decode(data, body))
-
-
-def _canon(value: Any) -> Any:
-    kind = type(value)
-    if kind is float:
-        return ("float", struct.pack("<d", value))
-    if kind is complex:
-        return ("complex", struct.pack("<dd", value.real, value.imag))
-    if kind is np.ndarray:
-        return ("array", value.dtype.str, value.shape, value.tobytes())
-    if isinstance(value, np.generic):
-        return ("scalar", value.dtype.str, value.tobytes())
-    if kind is dict:
-        return ("dict", [(_canon(k), _canon(v)) for k, v in value.items()])
-    if kind in (list, tuple):
-        return (kind.__name__, [_canon(item) for item in value])
-    return (kind.__name__, value)
+    return bits(wire.decode(data, body))
 
 
 def untouched() -> Any:
