@@ -17,8 +17,28 @@ import pytest
 HERE = Path(__file__).resolve().parent
 
 
-def _run(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+#: what a script runs first to record each zygote started: ``started``, its ``(Popen, clients)``
+_LAUNCHES = """\
+from dnn_autograder.grader import sandbox_start as _spied
+
+started = []
+_launch = _spied.launch
+
+
+def _spy(*args, **kwargs):
+    process, socks = _launch(*args, **kwargs)
+    started.append((process, len(socks)))
+    return process, socks
+
+
+_spied.launch = _spy
+"""
+
+
+def _run(code: str, *, launches: bool = False) -> str:
+    """What ``code`` prints, run in a fresh Python (after :data:`_LAUNCHES` with ``launches``)."""
+    script = (_LAUNCHES if launches else "") + textwrap.dedent(code)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=300, check=False, cwd=HERE)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -71,15 +91,6 @@ def test_the_workers_share_one_zygote_started_before_they_are_forked(tmp_path: P
         from dnn_autograder.grader import sandbox_start
         from dnn_autograder.grader.classes.batch import grade_batch
 
-        started = []
-        launch = sandbox_start.launch
-
-        def spy(*args, **kwargs):
-            process, socks = launch(*args, **kwargs)
-            started.append((process, len(socks)))
-            return process, socks
-
-        sandbox_start.launch = spy
         grade_batch({str(tmp_path / "class")!r}, {str(tmp_path / "plain")!r},
                     engine="batch_fake_engine:FakeEngine", jobs=2, progress=None)
         plain = len(started)
@@ -92,7 +103,7 @@ def test_the_workers_share_one_zygote_started_before_they_are_forked(tmp_path: P
             "zygote": {{r.extra["zygote_pid"] for r in summary.results}} == {{started[0][0].pid}},
             "exited": [p.returncode for p, _ in started],
             "left": len(sandbox_start._waiting) + len(sandbox_start._handed)}}))
-    """)
+    """, launches=True)
     assert json.loads(out) == {"plain": 0, "launched": [2], "doubles": [42], "workers": 2, "zygote": True,
                                "exited": [0], "left": 0}
 
@@ -161,21 +172,12 @@ def test_clients_of_the_early_zygote_a_small_class_does_not_need_are_closed(tmp_
         import json
         from dnn_autograder.grader import cli, sandbox_start
 
-        started = []
-        launch = sandbox_start.launch
-
-        def spy(*args, **kwargs):
-            process, socks = launch(*args, **kwargs)
-            started.append((process, len(socks)))
-            return process, socks
-
-        sandbox_start.launch = spy
         code = cli.main([{str(tmp_path / "class")!r}, "--out", {str(tmp_path / "out")!r}, "--jobs", "2",
                          "--assignment", "optimization", "--quiet"])
         print(json.dumps({{"code": code, "launched": [n for _, n in started],
                           "exited": [p.returncode for p, _ in started],
                           "left": len(sandbox_start._waiting) + len(sandbox_start._handed)}}))
-    """)
+    """, launches=True)
     result = json.loads(out.strip().splitlines()[-1])
     assert result["launched"] == [2] and result["exited"] == [0] and result["left"] == 0, result
     score = json.loads((tmp_path / "out" / "alice" / "result.json").read_text(encoding="utf-8"))

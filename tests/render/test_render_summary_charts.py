@@ -85,38 +85,35 @@ def test_integer_ticks() -> None:
         assert ticks[0] == 0 and ticks[-1] <= top and 2 <= len(ticks) <= 5
 
 
-def test_the_summary_page_never_imports_matplotlib() -> None:
-    """The class batch draws the summary in its own process: matplotlib there cost ~0.5 s of CPU."""
+def _summary_in_a_fresh_process(before: str, after: str) -> str:
+    """What a fresh Python prints when it loads the summary's renderer (as a batch does while its
+    workers grade), runs ``before``, renders the summary of a small class, checks that the page
+    has its charts and runs ``after``."""
     code = ("import sys\n"
             f"sys.path.insert(0, {str(Path(rf.__file__).parent)!r})\n"
             "import result_fixtures as rf\n"
             "from dnn_autograder.grader.outputs.exports.class_outputs import load_summary_renderer, summary_html\n"
             "load_summary_renderer()\n"
+            f"{before}"
             "page = summary_html(rf.classroom(), {'alice': 'alice/report.html'})\n"
             "assert page.count('<svg role=\"img\"') == 2, page\n"
-            "print('matplotlib' in sys.modules)\n")
+            f"{after}")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).parent)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    return done.stdout.strip()
+
+
+def test_the_summary_page_never_imports_matplotlib() -> None:
+    """The class batch draws the summary in its own process: matplotlib there cost ~0.5 s of CPU."""
+    assert _summary_in_a_fresh_process("", "print('matplotlib' in sys.modules)\n") == "False"
 
 
 def test_the_summary_renders_without_compiling_once_its_renderer_is_loaded() -> None:
     """A batch loads the summary's renderer while its workers grade: the page it renders at the end
     then compiles no template (its own, nor the layout and macros it extends and imports)."""
-    code = ("import sys\n"
-            f"sys.path.insert(0, {str(Path(rf.__file__).parent)!r})\n"
-            "import result_fixtures as rf\n"
-            "import jinja2\n"
-            "from dnn_autograder.grader.outputs.exports.class_outputs import load_summary_renderer, summary_html\n"
-            "load_summary_renderer()\n"
-            "compiled = []\n"
-            "compile_ = jinja2.Environment.compile\n"
-            "jinja2.Environment.compile = lambda self, *a, **k: compiled.append(a[1:2]) or compile_(self, *a, **k)\n"
-            "page = summary_html(rf.classroom(), {'alice': 'alice/report.html'})\n"
-            "assert '<svg role=\"img\"' in page\n"
-            "print(compiled)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).parent)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    spy = ("import jinja2\n"
+           "compiled = []\n"
+           "compile_ = jinja2.Environment.compile\n"
+           "jinja2.Environment.compile = lambda self, *a, **k: compiled.append(a[1:2]) or compile_(self, *a, **k)\n")
+    assert _summary_in_a_fresh_process(spy, "print(compiled)\n") == "[]"
