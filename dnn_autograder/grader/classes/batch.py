@@ -553,7 +553,6 @@ def grade_many(
     """
     queue = collections.deque(tasks)
     if not queue:
-        sandbox_start.release()  # a zygote `grade` started for workers that are not needed
         return
     context = worker_context(engine, _common_assignment(queue))
     count = resolve_jobs(jobs, len(queue))
